@@ -1,0 +1,16 @@
+"""Where the workbook's folders are, independent of the current working directory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The project's top folder: the one holding ``course.toml``, ``data/`` and ``notebooks/``.
+ROOT: Path = Path(__file__).resolve().parent.parent
+DATA_DIR: Path = ROOT / "data"
+NOTEBOOK_DIR: Path = ROOT / "notebooks"
+COURSE_FILE: Path = ROOT / "course.toml"
+
+
+def build_dir() -> Path:
+    """The folder for generated files (results, exports): ``$WORKBOOK_BUILD_DIR`` or ``build/``."""
+    return Path(os.environ.get("WORKBOOK_BUILD_DIR", ROOT / "build"))
