@@ -56,8 +56,8 @@ def load_sklearn(name: str) -> Dataset:
 
     bunch = getattr(skd, f"load_{name}")()
     target_names = [str(t) for t in getattr(bunch, "target_names", [])]
-    first_line = bunch.DESCR.strip().splitlines()
-    title = next((ln.strip(" .*_") for ln in first_line if ln.strip(" .*_=-")), name)
+    lines = [ln.strip(" .*_:") for ln in bunch.DESCR.strip().splitlines() if not ln.startswith(".. ")]
+    title = next((ln for ln in lines if ln.strip("=-")), name)
     return Dataset(
         X=np.asarray(bunch.data, dtype=float), y=np.asarray(bunch.target),
         feature_names=[str(f) for f in bunch.feature_names], target_names=target_names,
@@ -153,7 +153,7 @@ def train_val_test_split(X: np.ndarray, y: np.ndarray, *, val_size: float = 0.2,
                          seed: int = 0, stratify: bool = False):
     """Split into train, validation and test parts.
 
-    ``val_size`` and ``test_size`` are fractions of the whole set. Returns
+    ``val_size`` and ``test_size`` are fractions of the whole set (rounded to whole rows). Returns
     ``(X_train, X_val, X_test, y_train, y_val, y_test)``.
     """
     from sklearn.model_selection import train_test_split
@@ -167,9 +167,10 @@ def train_val_test_split(X: np.ndarray, y: np.ndarray, *, val_size: float = 0.2,
     y = np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows; got {len(X)} and {len(y)}")
+    n_test, n_val = round(test_size * len(X)), round(val_size * len(X))
     X_rest, X_test, y_rest, y_test = train_test_split(
-        X, y, test_size=test_size, random_state=seed, stratify=y if stratify else None)
+        X, y, test_size=n_test, random_state=seed, stratify=y if stratify else None)
     X_train, X_val, y_train, y_val = train_test_split(
-        X_rest, y_rest, test_size=val_size / (1 - test_size), random_state=seed + 1,
+        X_rest, y_rest, test_size=n_val, random_state=seed + 1,
         stratify=y_rest if stratify else None)
     return X_train, X_val, X_test, y_train, y_val, y_test

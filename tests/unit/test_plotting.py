@@ -1,0 +1,44 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import plotting  # noqa: E402
+
+
+def test_style_applies():
+    plotting.use_style()
+    assert matplotlib.rcParams["figure.dpi"] == 80
+
+
+def test_decision_regions_shade_by_the_predictor():
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    fig, ax = plt.subplots()
+    plotting.plot_decision_regions(ax, lambda P: (P[:, 0] > 0.5).astype(int), X, np.array([0, 1]))
+    assert len(ax.collections) >= 3  # contour + two scatters
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"\(n_samples, 2\)"):
+        plotting.plot_decision_regions(ax, lambda P: P, np.zeros((3, 3)), np.zeros(3))
+
+
+def test_curves_history_confusion_and_grid():
+    fig, axes = plt.subplots(1, 3)
+    plotting.plot_validation_curve(axes[0], [1, 2, 3], np.ones((3, 4)), np.zeros((3, 4)), xlabel="k")
+    plotting.plot_history(axes[1], {"loss": [3, 2, 1], "val_loss": [3, 2.5, 2]})
+    plotting.plot_confusion_matrix(axes[2], np.array([[5, 1], [0, 4]]), class_names=["a", "b"])
+    assert len(axes[1].lines) == 2
+    assert [t.get_text() for t in axes[2].texts] == ["5", "1", "0", "4"]
+    with pytest.raises(ValueError, match="one row per parameter"):
+        plotting.plot_validation_curve(axes[0], [1, 2], np.ones(3), np.ones(3), xlabel="k")
+    with pytest.raises(ValueError, match="none of the keys"):
+        plotting.plot_history(axes[1], {"acc": [1]})
+    with pytest.raises(ValueError, match="square"):
+        plotting.plot_confusion_matrix(axes[2], np.ones((2, 3)))
+    plt.close(fig)
+    grid = plotting.image_grid(np.zeros((5, 4, 4)), titles=list("abcde"), ncols=3)
+    assert len(grid.axes) == 6
+    plt.close(grid)
+    with pytest.raises(ValueError, match="height, width"):
+        plotting.image_grid(np.zeros((4, 4)))
