@@ -1,0 +1,243 @@
+"""Recurrent layers over whole sequences: RNN (tanh) and LSTM.
+
+Both read ``x`` of shape (N, T, D) and return every hidden state (N, T, H)
+(``return_sequences=True``) or only the last one (N, H). Stack them in a
+Sequential: every recurrent layer but the last keeps ``return_sequences=True``.
+
+Backpropagation through time (BPTT)
+-----------------------------------
+``backward`` walks the time steps in reverse. With ``bptt_truncate=k`` the
+gradient of each step's output flows back through at most ``k`` time steps
+(the step itself and ``k - 1`` earlier ones) before it is dropped; ``None``
+(the default) is full BPTT. Truncation is exact: the backward pass carries, for
+every hidden state, the gradient contributions still "in flight" sorted by how
+many steps they have travelled, and drops those that reach age ``k``.
+
+After ``backward`` the layer keeps ``dh_per_step`` (N, T, H): the gradient of
+the loss with respect to each hidden state ``h_t`` (with truncation: the part
+that arrived). Its norm against ``T - 1 - t`` shows vanishing or exploding
+gradients. ``dh0`` is the gradient with respect to the initial state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from .core import Module, check_dtype, check_input, check_int, check_rng
+from .init import glorot_uniform, orthogonal
+
+
+class _Recurrent(Module):
+    _gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, *, rng: np.random.Generator,
+                 return_sequences: bool = True, bptt_truncate: int | None = None, dtype=np.float32) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.input_size = check_int(input_size, "input_size", name)
+        self.hidden_size = check_int(hidden_size, "hidden_size", name)
+        if not isinstance(return_sequences, (bool, np.bool_)):
+            raise TypeError(f"{name}: return_sequences must be True or False, got {return_sequences!r}")
+        self.return_sequences = bool(return_sequences)
+        self.bptt_truncate = None if bptt_truncate is None else check_int(bptt_truncate, "bptt_truncate", name)
+        self.dtype = check_dtype(dtype, name)
+        check_rng(rng, name)
+        d, h, g = input_size, hidden_size, self._gates
+        # Glorot uniform input weights; orthogonal recurrent weights (one block per gate)
+        self.params["Wx"] = glorot_uniform((d, g * h), d, h, rng, self.dtype)
+        self.params["Wh"] = np.concatenate([orthogonal(h, rng, self.dtype) for _ in range(g)], axis=1)
+        self.params["b"] = np.zeros(g * h, dtype=self.dtype)
+        self.zero_grad()
+
+    def _check(self, x, state, state_name):
+        name = type(self).__name__
+        x = check_input(x, name, 3, f"(N, T, {self.input_size})",
+                        features={2: (self.input_size, "input features")}, dtype=self.dtype)
+        if x.shape[1] < 1:
+            raise ValueError(f"{name}: sequences must have at least one time step, got shape {x.shape}")
+        n, h = x.shape[0], self.hidden_size
+        if state is None:
+            return x, np.zeros((n, h), dtype=self.dtype)
+        state = np.asarray(state, dtype=self.dtype)
+        if state.shape != (n, h):
+            raise ValueError(f"{name}: {state_name} must have shape (N, hidden_size) = {(n, h)}, got {state.shape}")
+        return x, state
+
+    # truncated BPTT: in-flight gradients indexed by age, shape (ages, N, H)
+    def _in_flight(self, n: int) -> np.ndarray:
+        ages = 1 if self.bptt_truncate is None else self.bptt_truncate
+        return np.zeros((ages, n, self.hidden_size), dtype=self.dtype)
+
+    def _one_step_older(self, g: np.ndarray) -> np.ndarray:
+        """Move in-flight gradients one step back in time; drop those that reach age k."""
+        if self.bptt_truncate is None:
+            return g
+        older = np.zeros_like(g)
+        older[1:] = g[:-1]
+        return older
+
+    def _upstream(self, dout: np.ndarray, t: int, last: int):
+        if self.return_sequences:
+            return dout[:, t]
+        return dout if t == last else None
+
+    def _param_grads(self, x, h_prev, da_steps):
+        """Parameter and input gradients from the pre-activation gradients of all steps."""
+        d, gh = self.input_size, da_steps.shape[2]
+        da_flat = da_steps.reshape(-1, gh)
+        self.grads["Wx"] = x.reshape(-1, d).T @ da_flat
+        self.grads["Wh"] = h_prev.reshape(-1, self.hidden_size).T @ da_flat
+        self.grads["b"] = da_flat.sum(axis=0)
+        return da_steps @ self.params["Wx"].T
+
+    def _check_dout(self, dout, n, t):
+        expected = (n, t, self.hidden_size) if self.return_sequences else (n, self.hidden_size)
+        if dout.shape != expected:
+            raise ValueError(f"{type(self).__name__}: dout must have the output's shape {expected}, got {dout.shape}")
+
+    def output_shape(self, input_shape):
+        if len(input_shape) != 2 or input_shape[1] != self.input_size:
+            raise ValueError(f"{type(self).__name__}: expected sample shape (T, {self.input_size}), "
+                             f"got {tuple(input_shape)}")
+        t = input_shape[0]
+        return (t, self.hidden_size) if self.return_sequences else (self.hidden_size,)
+
+    def macs(self, input_shape):
+        t = input_shape[0]
+        return t * self._gates * self.hidden_size * (self.input_size + self.hidden_size)
+
+    def extra_repr(self):
+        s = f"{self.input_size} -> {self.hidden_size}, return_sequences={self.return_sequences}"
+        return s + (f", bptt_truncate={self.bptt_truncate}" if self.bptt_truncate is not None else "")
+
+
+class RNN(_Recurrent):
+    """Elman RNN: ``h_t = tanh(x_t @ Wx + h_{t-1} @ Wh + b)``, ``h_0`` zeros by default.
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+        D and H.
+    rng : numpy.random.Generator
+    return_sequences : bool, default True
+        Return all hidden states (N, T, H), or only the last (N, H).
+    bptt_truncate : int or None, default None
+        Let gradients flow back at most this many steps (see module docstring).
+    dtype : float32 (default) or float64
+
+    Parameters ``Wx`` : (D, H) Glorot uniform, ``Wh`` : (H, H) orthogonal, ``b`` : (H,) zeros.
+    ``forward(x, h0=None)`` accepts an initial state (N, H); after it,
+    ``last_hidden`` is h_T.
+    """
+
+    def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> np.ndarray:
+        x, h = self._check(x, h0, "h0")
+        n, steps, _ = x.shape
+        xw = x @ self.params["Wx"] + self.params["b"]  # input part of every step at once
+        hs = np.empty((n, steps, self.hidden_size), dtype=self.dtype)
+        Wh = self.params["Wh"]
+        h0 = h
+        for t in range(steps):
+            h = np.tanh(xw[:, t] + h @ Wh)
+            hs[:, t] = h
+        self._cache = (x, h0, hs)
+        self.last_hidden = h
+        return hs if self.return_sequences else h
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        x, h0, hs = self._cache
+        n, steps, hid = hs.shape
+        self._check_dout(dout, n, steps)
+        dh = self._in_flight(n)
+        da_steps = np.empty_like(hs)  # gradient w.r.t. the pre-activation of each step
+        self.dh_per_step = np.empty_like(hs)
+        Wh_T = self.params["Wh"].T
+        for t in reversed(range(steps)):
+            up = self._upstream(dout, t, steps - 1)
+            if up is not None:
+                dh[0] += up
+            self.dh_per_step[:, t] = dh.sum(axis=0)
+            da = dh * (1 - hs[:, t] ** 2)  # through tanh, for every age
+            da_steps[:, t] = da.sum(axis=0)
+            dh = self._one_step_older(da @ Wh_T)  # to h_{t-1}
+        self.dh0 = dh.sum(axis=0)
+        h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+        return self._param_grads(x, h_prev, da_steps)
+
+
+class LSTM(_Recurrent):
+    """Long short-term memory over whole sequences.
+
+    With ``a = x_t @ Wx + h_{t-1} @ Wh + b`` split into four blocks of H::
+
+        i = sigmoid(a_i)  f = sigmoid(a_f)  o = sigmoid(a_o)  g = tanh(a_g)
+        c_t = f * c_{t-1} + i * g        h_t = o * tanh(c_t)
+
+    Parameters as :class:`RNN`; ``Wx`` : (D, 4H), ``Wh`` : (H, 4H), ``b`` : (4H,),
+    gate order (i, f, o, g), forget-gate bias initialised to 1.
+    ``forward(x, h0=None, c0=None)``; after it ``last_hidden`` and ``last_cell``.
+    """
+
+    _gates = 4
+
+    def __init__(self, input_size: int, hidden_size: int, *, rng: np.random.Generator,
+                 return_sequences: bool = True, bptt_truncate: int | None = None, dtype=np.float32) -> None:
+        super().__init__(input_size, hidden_size, rng=rng, return_sequences=return_sequences,
+                         bptt_truncate=bptt_truncate, dtype=dtype)
+        self.params["b"][hidden_size:2 * hidden_size] = 1.0  # remember by default
+
+    def forward(self, x: np.ndarray, h0: np.ndarray | None = None, c0: np.ndarray | None = None) -> np.ndarray:
+        x, h = self._check(x, h0, "h0")
+        _, c = self._check(x, c0, "c0")
+        n, steps, _ = x.shape
+        H = self.hidden_size
+        xw = x @ self.params["Wx"] + self.params["b"]
+        gates = np.empty((n, steps, 4 * H), dtype=self.dtype)  # i, f, o, g after activation
+        cs = np.empty((n, steps, H), dtype=self.dtype)
+        tanh_cs = np.empty_like(cs)
+        hs = np.empty_like(cs)
+        Wh = self.params["Wh"]
+        h0, c0 = h, c
+        for t in range(steps):
+            a = xw[:, t] + h @ Wh
+            gates[:, t, :3 * H] = expit(a[:, :3 * H])
+            gates[:, t, 3 * H:] = np.tanh(a[:, 3 * H:])
+            i, f, o, g = np.split(gates[:, t], 4, axis=1)
+            c = f * c + i * g
+            cs[:, t] = c
+            tanh_cs[:, t] = np.tanh(c)
+            h = o * tanh_cs[:, t]
+            hs[:, t] = h
+        self._cache = (x, h0, c0, gates, cs, tanh_cs, hs)
+        self.last_hidden, self.last_cell = h, c
+        return hs if self.return_sequences else h
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        x, h0, c0, gates, cs, tanh_cs, hs = self._cache
+        n, steps, H = hs.shape
+        self._check_dout(dout, n, steps)
+        dh, dc = self._in_flight(n), self._in_flight(n)
+        da_steps = np.empty_like(gates)
+        self.dh_per_step = np.empty_like(hs)
+        Wh_T = self.params["Wh"].T
+        da = np.empty((dh.shape[0], n, 4 * H), dtype=self.dtype)
+        for t in reversed(range(steps)):
+            up = self._upstream(dout, t, steps - 1)
+            if up is not None:
+                dh[0] += up
+            self.dh_per_step[:, t] = dh.sum(axis=0)
+            i, f, o, g = np.split(gates[:, t], 4, axis=1)
+            c_prev = cs[:, t - 1] if t > 0 else c0
+            tc = tanh_cs[:, t]
+            dc_t = dc + dh * o * (1 - tc * tc)  # total gradient reaching c_t
+            da[..., :H] = dc_t * g * i * (1 - i)
+            da[..., H:2 * H] = dc_t * c_prev * f * (1 - f)
+            da[..., 2 * H:3 * H] = dh * tc * o * (1 - o)
+            da[..., 3 * H:] = dc_t * i * (1 - g * g)
+            da_steps[:, t] = da.sum(axis=0)
+            dh = self._one_step_older(da @ Wh_T)
+            dc = self._one_step_older(dc_t * f)
+        self.dh0, self.dc0 = dh.sum(axis=0), dc.sum(axis=0)
+        h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+        return self._param_grads(x, h_prev, da_steps)
