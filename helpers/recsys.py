@@ -1,0 +1,343 @@
+"""Synthetic customer-item interactions for recommender examples (seeded, documented).
+
+No real shop logs ship with the workbook, so this module *generates* them. The model behind the
+numbers is deliberately simple and fully known, which lets a notebook compare what a recommender
+learns with the truth. Conclusions drawn from it hold for data with this structure; real logs
+have more noise, drift over time and cold-start customers.
+
+How a shop's log is generated (:func:`make_interactions`)
+--------------------------------------------------------
+1. **Items.** Each of ``n_items`` items belongs to one of ``n_categories`` categories (uniformly
+   at random) and gets a popularity weight from a Zipf-like law, ``pop_i ∝ rank_i ** -zipf_exponent``
+   with the ranks shuffled, so a few items are seen by many customers and most by few. Each item
+   also has a hidden quality ``q_i ~ N(0, quality_sd)`` that shows up only in its reviews.
+2. **Tastes.** Each of ``n_tastes`` taste groups likes ``categories_per_taste`` categories
+   (drawn without replacement): a 0/1 matrix ``A`` of shape (n_tastes, n_categories).
+3. **Customers.** Customer ``u`` mixes the tastes with weights ``theta_u ~ Dirichlet(taste_concentration)``;
+   a small concentration (e.g. 0.3) makes most customers belong mainly to one or two groups.
+   The customer's *liking* of item ``i`` is ``l_ui = s_u(c_i) / max_c s_u(c)`` with
+   ``s_u(c) = sum_t theta_ut A_tc``: 1 for their favourite categories, 0 for categories none of
+   their tastes covers.
+4. **Browsing.** Customer ``u`` views ``1 + Poisson(g_u)`` pages, ``g_u ~ Gamma(2, mean_views / 2)``.
+   Each view is an exploration view with probability ``explore`` (an item drawn by popularity
+   alone) or otherwise a taste view (a taste ``t ~ theta_u``, then an item of a category that
+   taste likes, drawn by popularity). ``views[u, i]`` counts the views.
+5. **Purchases.** Each view of item ``i`` converts with probability
+   ``buy_rate * (0.1 + 0.9 * l_ui)``, so ``P(purchased) = 1 - (1 - that) ** views``.
+6. **Reviews.** A purchased item is reviewed with probability ``review_rate``; the stars are
+   ``clip(round(1 + 4 l_ui + q_i + N(0, star_noise)), 1, 5)``. Impulse buys outside the
+   customer's tastes therefore tend to get 1-2 stars.
+
+From events to the RBM's binary visible units (:func:`to_visible`)
+------------------------------------------------------------------
+``v_ui = 1`` if the customer (purchased the item and did not review it with ``<= bad_stars``
+stars) or viewed it at least ``min_views`` times; otherwise 0. Each part can be switched off to
+show its effect.
+
+Evaluation splits: :func:`split_customers` (train / validation customers) and
+:func:`leave_k_out` (hide ``k`` positives of each customer as the items to recover).
+Random numbers come only from the ``numpy.random.Generator`` passed in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Conversion probability of a view, as a fraction of ``buy_rate``, for an item the customer does
+#: not like at all (liking 0); it rises linearly to 1 at liking 1.
+BASE_CONVERSION = 0.1
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """A generated shop log and the hidden truth behind it.
+
+    Attributes
+    ----------
+    views : ndarray of int64, shape (n_customers, n_items)
+        How often each customer viewed each item's page (browsing history).
+    purchased : ndarray of bool, shape (n_customers, n_items)
+        Whether the customer bought the item (at least once).
+    stars : ndarray of int8, shape (n_customers, n_items)
+        Review stars 1..5, or 0 where the customer wrote no review (only purchased items are reviewed).
+    liking : ndarray of float, shape (n_customers, n_items)
+        The hidden true liking ``l_ui`` in [0, 1] (not observable in a real shop).
+    taste_mix : ndarray of float, shape (n_customers, n_tastes)
+        Each customer's taste weights ``theta_u`` (rows sum to 1).
+    taste_categories : ndarray of bool, shape (n_tastes, n_categories)
+        Which categories each taste group likes (``A``).
+    item_category : ndarray of int64, shape (n_items,)
+        The category index of each item.
+    item_popularity : ndarray of float, shape (n_items,)
+        Zipf-like popularity weights (sum to 1).
+    item_quality : ndarray of float, shape (n_items,)
+        Hidden item quality ``q_i`` (shifts review stars).
+    """
+
+    views: np.ndarray
+    purchased: np.ndarray
+    stars: np.ndarray
+    liking: np.ndarray
+    taste_mix: np.ndarray
+    taste_categories: np.ndarray
+    item_category: np.ndarray
+    item_popularity: np.ndarray
+    item_quality: np.ndarray
+
+    @property
+    def n_customers(self) -> int:
+        return self.views.shape[0]
+
+    @property
+    def n_items(self) -> int:
+        return self.views.shape[1]
+
+    def __repr__(self) -> str:
+        return (f"Interactions({self.n_customers} customers x {self.n_items} items, "
+                f"{self.taste_mix.shape[1]} tastes, {self.taste_categories.shape[1]} categories, "
+                f"{int(self.views.sum())} views, {int(self.purchased.sum())} purchases, "
+                f"{int((self.stars > 0).sum())} reviews)")
+
+
+def _check_generator(rng) -> None:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
+
+
+def _check_int(name: str, value, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value}")
+    return int(value)
+
+
+def _check_float(name: str, value, lo: float, hi: float, *, open_lo: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number in {'(' if open_lo else '['}{lo}, {hi}]; got {value!r}")
+    value = float(value)
+    ok = (lo < value if open_lo else lo <= value) and value <= hi
+    if not ok:
+        raise ValueError(f"{name} must be in {'(' if open_lo else '['}{lo}, {hi}]; got {value}")
+    return value
+
+
+def make_interactions(rng: np.random.Generator, *, n_customers: int = 3000, n_items: int = 300,
+                      n_tastes: int = 6, n_categories: int = 12, categories_per_taste: int = 2,
+                      taste_concentration: float = 0.3, zipf_exponent: float = 0.8,
+                      mean_views: float = 40.0, explore: float = 0.15, buy_rate: float = 0.15,
+                      review_rate: float = 0.4, quality_sd: float = 0.6,
+                      star_noise: float = 0.5) -> Interactions:
+    """Generate a seeded shop log (browsing, purchases, reviews) with taste structure and popularity skew.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The only source of randomness (same generator state, same log).
+    n_customers : int in [10, 200000]
+    n_items : int in [10, 20000]
+    n_tastes : int in [1, 100]
+        Number of latent taste groups.
+    n_categories : int in [1, n_items]
+        Number of item categories.
+    categories_per_taste : int in [1, n_categories]
+        Categories each taste group likes.
+    taste_concentration : float in (0, 100]
+        Dirichlet concentration of the customers' taste mixtures (small: one dominant taste).
+    zipf_exponent : float in [0, 3]
+        Popularity skew; 0 gives equally popular items.
+    mean_views : float in [1, 10000]
+        Mean of the Gamma-distributed browsing activity (about the mean number of views - 1).
+    explore : float in [0, 1]
+        Share of views drawn by popularity alone, ignoring taste.
+    buy_rate : float in (0, 1]
+        Conversion probability of a view of a fully liked item.
+    review_rate : float in [0, 1]
+        Probability that a purchase is reviewed.
+    quality_sd : float in [0, 5]
+        Spread of the hidden item quality (in stars).
+    star_noise : float in [0, 5]
+        Spread of the per-review noise (in stars).
+
+    Returns
+    -------
+    Interactions
+        Arrays of shape (n_customers, n_items) for ``views``, ``purchased``, ``stars`` and
+        ``liking``, plus the hidden truth (see :class:`Interactions`).
+
+    Raises
+    ------
+    ValueError
+        A parameter outside its range; the message names the parameter and the range.
+    """
+    _check_generator(rng)
+    n_customers = _check_int("n_customers", n_customers, 10, 200_000)
+    n_items = _check_int("n_items", n_items, 10, 20_000)
+    n_tastes = _check_int("n_tastes", n_tastes, 1, 100)
+    n_categories = _check_int("n_categories", n_categories, 1, n_items)
+    categories_per_taste = _check_int("categories_per_taste", categories_per_taste, 1, n_categories)
+    taste_concentration = _check_float("taste_concentration", taste_concentration, 0.0, 100.0, open_lo=True)
+    zipf_exponent = _check_float("zipf_exponent", zipf_exponent, 0.0, 3.0)
+    mean_views = _check_float("mean_views", mean_views, 1.0, 10_000.0)
+    explore = _check_float("explore", explore, 0.0, 1.0)
+    buy_rate = _check_float("buy_rate", buy_rate, 0.0, 1.0, open_lo=True)
+    review_rate = _check_float("review_rate", review_rate, 0.0, 1.0)
+    quality_sd = _check_float("quality_sd", quality_sd, 0.0, 5.0)
+    star_noise = _check_float("star_noise", star_noise, 0.0, 5.0)
+
+    # 1. items: category, Zipf-like popularity over shuffled ranks, hidden quality
+    item_category = rng.integers(0, n_categories, size=n_items)
+    ranks = rng.permutation(n_items) + 1
+    popularity = ranks.astype(float) ** -zipf_exponent
+    popularity /= popularity.sum()
+    quality = rng.normal(0.0, quality_sd, size=n_items)
+
+    # 2. tastes: which categories each group likes
+    A = np.zeros((n_tastes, n_categories), dtype=bool)
+    for t in range(n_tastes):
+        A[t, rng.choice(n_categories, size=categories_per_taste, replace=False)] = True
+
+    # 3. customers: taste mixtures and liking
+    theta = rng.dirichlet(np.full(n_tastes, taste_concentration), size=n_customers)
+    score = theta @ A.astype(float)                                   # (n_customers, n_categories)
+    liking = (score / score.max(axis=1, keepdims=True))[:, item_category]
+
+    # 4. browsing: mixture of taste views and exploration views
+    in_taste = A[:, item_category] * popularity                        # (n_tastes, n_items)
+    totals = in_taste.sum(axis=1, keepdims=True)
+    # a taste whose categories hold no item browses by popularity alone
+    in_taste = np.where(totals > 0, in_taste / np.where(totals > 0, totals, 1.0), popularity)
+    p_view = (1.0 - explore) * (theta @ in_taste) + explore * popularity
+    p_view /= p_view.sum(axis=1, keepdims=True)
+    activity = rng.gamma(2.0, mean_views / 2.0, size=n_customers)
+    n_views = 1 + rng.poisson(activity)
+    views = rng.multinomial(n_views, p_view).astype(np.int64)
+
+    # 5. purchases: each view converts with a liking-dependent probability
+    per_view = buy_rate * (BASE_CONVERSION + (1.0 - BASE_CONVERSION) * liking)
+    p_buy = 1.0 - (1.0 - per_view) ** views
+    purchased = rng.random((n_customers, n_items)) < p_buy
+
+    # 6. reviews of purchased items
+    reviewed = purchased & (rng.random((n_customers, n_items)) < review_rate)
+    raw = 1.0 + 4.0 * liking + quality + rng.normal(0.0, star_noise, size=(n_customers, n_items))
+    stars = np.where(reviewed, np.clip(np.rint(raw), 1, 5), 0).astype(np.int8)
+
+    return Interactions(views=views, purchased=purchased, stars=stars, liking=liking, taste_mix=theta,
+                        taste_categories=A, item_category=item_category.astype(np.int64),
+                        item_popularity=popularity, item_quality=quality)
+
+
+def to_visible(data: Interactions, *, use_purchases: bool = True, bad_stars: int = 2,
+               min_views: int | None = 3) -> np.ndarray:
+    """Fold browsing, purchases and reviews into binary visible units.
+
+    ``v_ui = 1`` if (``use_purchases`` and the customer bought item ``i`` and did not review it with
+    ``<= bad_stars`` stars) or (``min_views`` is not None and the customer viewed it at least
+    ``min_views`` times). ``bad_stars=0`` keeps every purchase; ``min_views=None`` ignores browsing.
+
+    Parameters
+    ----------
+    data : Interactions
+    use_purchases : bool
+    bad_stars : int in [0, 4]
+    min_views : int in [1, 1000] or None
+
+    Returns
+    -------
+    ndarray of uint8, shape (n_customers, n_items), entries 0 or 1
+    """
+    bad_stars = _check_int("bad_stars", bad_stars, 0, 4)
+    if min_views is not None:
+        min_views = _check_int("min_views", min_views, 1, 1000)
+    if not use_purchases and min_views is None:
+        raise ValueError("use_purchases=False with min_views=None leaves no signal; keep one of them")
+    v = np.zeros(data.views.shape, dtype=bool)
+    if use_purchases:
+        disliked = (data.stars > 0) & (data.stars <= bad_stars)
+        v |= data.purchased & ~disliked
+    if min_views is not None:
+        v |= data.views >= min_views
+    return v.astype(np.uint8)
+
+
+def split_customers(n_customers: int, validation_fraction: float,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random disjoint train / validation customer indices (each sorted).
+
+    Parameters
+    ----------
+    n_customers : int in [2, 10000000]
+    validation_fraction : float in (0, 1): share of customers in the validation part
+        (at least one customer on each side)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    train_idx : ndarray of int64, shape (n_train,)
+    valid_idx : ndarray of int64, shape (n_valid,), with n_valid = round(validation_fraction * n_customers)
+        clipped to [1, n_customers - 1]
+    """
+    _check_generator(rng)
+    n_customers = _check_int("n_customers", n_customers, 2, 10_000_000)
+    validation_fraction = _check_float("validation_fraction", validation_fraction, 0.0, 1.0, open_lo=True)
+    if validation_fraction >= 1.0:
+        raise ValueError(f"validation_fraction must be in (0, 1); got {validation_fraction}")
+    n_valid = min(max(int(round(validation_fraction * n_customers)), 1), n_customers - 1)
+    order = rng.permutation(n_customers)
+    return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+
+
+@dataclass(frozen=True)
+class HoldOut:
+    """A leave-k-out split of a binary customer-item matrix.
+
+    Attributes
+    ----------
+    observed : ndarray of uint8, shape (n_customers, n_items)
+        The matrix with the held-out positives set to 0 (what a model may see).
+    held_out : ndarray of int64, shape (n_customers, k)
+        The hidden positive items of each evaluated customer (sorted); -1 in rows not evaluated.
+    evaluated : ndarray of bool, shape (n_customers,)
+        Customers with at least ``k + min_observed`` positives (the others keep all their items).
+    """
+
+    observed: np.ndarray
+    held_out: np.ndarray
+    evaluated: np.ndarray
+
+
+def leave_k_out(V: np.ndarray, k: int, rng: np.random.Generator, *, min_observed: int = 1) -> HoldOut:
+    """Hide ``k`` random positives of every customer who has at least ``k + min_observed`` of them.
+
+    Parameters
+    ----------
+    V : array of 0/1, shape (n_customers, n_items)
+    k : int in [1, n_items - 1]
+    rng : numpy.random.Generator
+        Customers are processed in row order; each evaluated row draws one ``rng.choice``.
+    min_observed : int in [0, n_items - 1]
+        Positives that must stay visible for a customer to be evaluated.
+
+    Returns
+    -------
+    HoldOut
+    """
+    _check_generator(rng)
+    V = np.asarray(V)
+    if V.ndim != 2:
+        raise ValueError(f"V must have shape (n_customers, n_items); got {V.shape}")
+    if not np.isin(V, (0, 1)).all():
+        raise ValueError("V must contain only 0 and 1")
+    n_items = V.shape[1]
+    k = _check_int("k", k, 1, n_items - 1)
+    min_observed = _check_int("min_observed", min_observed, 0, n_items - 1)
+    observed = V.astype(np.uint8).copy()
+    held = np.full((V.shape[0], k), -1, dtype=np.int64)
+    evaluated = observed.sum(axis=1) >= k + min_observed
+    for u in np.flatnonzero(evaluated):
+        chosen = np.sort(rng.choice(np.flatnonzero(observed[u]), size=k, replace=False))
+        observed[u, chosen] = 0
+        held[u] = chosen
+    return HoldOut(observed=observed, held_out=held, evaluated=evaluated)
