@@ -8,7 +8,8 @@ from pathlib import Path
 ROOT: Path = Path(__file__).resolve().parent.parent
 DATA_DIR: Path = ROOT / "data"
 NOTEBOOK_DIR: Path = ROOT / "notebooks"
-COURSE_FILE: Path = ROOT / "course.toml"
+#: The course file: ``$WORKBOOK_COURSE_FILE`` when set (e.g. an edited copy in a test), else ``course.toml``.
+COURSE_FILE: Path = Path(os.environ.get("WORKBOOK_COURSE_FILE", ROOT / "course.toml"))
 
 
 def build_dir() -> Path:

@@ -1,0 +1,183 @@
+"""A stored notebook made ready for a static export (no kernel, no widget manager).
+
+Widget views cannot be drawn without a kernel or the widget manager's scripts, which exports
+do not load (they would come from the network). Each stored widget-view output is therefore
+replaced by what it showed, when the notebook stored the widget state (``make refresh`` does):
+
+- an explorer's controls become one line naming each control and its value
+  (the explorer's default figure, the next output, is an ordinary image and stays as it is);
+- a tqdm progress bar becomes its final text line (``100%|██████████| 50/50``);
+- any other widget becomes the list of its controls' values, or is dropped when it has none.
+
+Without stored state, controls become a short note and progress bars are dropped (their stored
+text fallback is the bar at 0%, which would mislead a reader). The widget state itself is
+removed from the copy's metadata.
+
+The source of the header cell (``header("<id>")``: its output is the title) and of cells whose
+source was collapsed in JupyterLab is left out, so each question starts with its title; cells
+tagged ``remove-input``/``hide-input``, ``remove-output`` or ``remove-cell`` are treated as the
+tags say (see :mod:`tools.export.render`). The notebook on disk is never changed.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+#: Models whose ``value`` a reader may want to see.
+_CONTROL_MODELS = re.compile(r"(Slider|Dropdown|Checkbox|Text|Select|ToggleButtons|RadioButtons|"
+                             r"BoundedFloat|BoundedInt|FloatText|IntText|ToggleButton|Combobox)")
+_PROGRESS_MODELS = ("FloatProgressModel", "IntProgressModel")
+_TQDM_TEXT = re.compile(r"\d+%\|")
+_CONTROL_REPR = re.compile(r"\b(VBox|HBox|Box|\w*Slider|Dropdown|Checkbox|ToggleButtons)\(")
+_TIMING = re.compile(r"\s*\[[^\]]*\]\s*$")
+
+NOTE_CLASS = "wb-widget-note"
+#: Tag given to cells whose source exports leave out (see :func:`_hides_source`).
+HIDE_INPUT_TAG = "workbook-hide-input"
+_HEADER_CALL = re.compile(r"^\s*from helpers\.course import header\s+header\([^)]*\)\s*$")
+
+
+def read_static(path: Path) -> NotebookNode:
+    """Read ``path`` and return an export-ready copy (see the module docstring)."""
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as exc:  # nbformat raises several types for broken files
+        raise ValueError(f"{path}: cannot read the notebook ({exc}); "
+                         "restore it from git or re-save it in JupyterLab") from exc
+    return static_copy(nb)
+
+
+def static_copy(nb: NotebookNode) -> NotebookNode:
+    """A deep copy of ``nb`` with widget views replaced and widget state removed."""
+    nb = copy.deepcopy(nb)
+    states = widget_states(nb)
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        if _hides_source(cell):
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            tags.append(HIDE_INPUT_TAG)
+        outputs = []
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                replacement = widget_output(output, states)
+                if replacement is not None:
+                    outputs.append(replacement)
+            else:
+                outputs.append(output)
+        cell.outputs = outputs
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def _hides_source(cell: dict[str, Any]) -> bool:
+    """True for the header cell (its output is the title) and cells hidden in JupyterLab."""
+    source = "".join(cell.get("source", ""))
+    hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
+    return bool(hidden) or _HEADER_CALL.match(source) is not None
+
+
+def widget_states(nb: NotebookNode) -> dict[str, dict[str, Any]]:
+    """Stored widget models by model id (empty when the notebook stored no widget state)."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    return {model_id: dict(model) for model_id, model in state.items()}
+
+
+def widget_output(output: dict[str, Any], states: dict[str, dict[str, Any]]) -> NotebookNode | None:
+    """The static output that stands for one widget-view output, or None to drop it."""
+    model_id = output["data"][WIDGET_VIEW].get("model_id", "")
+    fallback = _text(output["data"].get("text/plain", ""))
+    if model_id in states:
+        progress = progress_line(model_id, states)
+        if progress is not None:
+            return _display(text=progress)
+        controls = control_values(model_id, states)
+        if controls:
+            shown = " · ".join(f"{name} = {value}" for name, value in controls)
+            return _display(
+                text=f"Interactive controls at their stored values: {shown}",
+                html_text=(f'<div class="{NOTE_CLASS}"><strong>Interactive controls</strong> at their '
+                           f"stored values: {html.escape(shown)}. Run the notebook in JupyterLab "
+                           "to move them.</div>"))
+        return None
+    if _TQDM_TEXT.search(fallback) or not _CONTROL_REPR.search(fallback):
+        return None
+    return _display(
+        text="Interactive controls (run the notebook in JupyterLab to move them)",
+        html_text=(f'<div class="{NOTE_CLASS}"><strong>Interactive controls</strong>: run the '
+                   "notebook in JupyterLab to move them.</div>"))
+
+
+def progress_line(model_id: str, states: dict[str, dict[str, Any]]) -> str | None:
+    """tqdm's text line for a stored progress-bar widget, or None when it is not one."""
+    model = states[model_id]
+    children = [_child_id(c) for c in model.get("state", {}).get("children", [])]
+    children = [c for c in children if c in states]
+    bars = [c for c in children if states[c].get("model_name") in _PROGRESS_MODELS]
+    if not bars:
+        return None
+    bar = states[bars[0]].get("state", {})
+    texts = [_plain_html(states[c].get("state", {}).get("value", "")) for c in children
+             if states[c].get("model_name") == "HTMLModel"]
+    left = texts[0] if texts else ""
+    right = _TIMING.sub("", texts[-1]) if len(texts) > 1 else ""
+    maximum = float(bar.get("max") or 0)
+    filled = round(10 * float(bar.get("value") or 0) / maximum) if maximum > 0 else 0
+    line = f"{left}|{'█' * filled}{' ' * (10 - filled)}| {right}".strip()
+    return line
+
+
+def control_values(model_id: str, states: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """(description, value) of every control under ``model_id``, in display order."""
+    found: list[tuple[str, str]] = []
+    model = states.get(model_id, {})
+    name = str(model.get("model_name", ""))
+    state = model.get("state", {})
+    if _CONTROL_MODELS.search(name):
+        found.append((str(state.get("description") or name.removesuffix("Model")), _value(name, state)))
+    for child in state.get("children", []):
+        found += control_values(_child_id(child), states)
+    return found
+
+
+def _value(model_name: str, state: dict[str, Any]) -> str:
+    if "_options_labels" in state and state.get("index") is not None:
+        labels = state["_options_labels"]
+        index = state["index"]
+        if isinstance(index, int) and 0 <= index < len(labels):
+            return str(labels[index])
+    value = state.get("value")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "–".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return str(value)
+
+
+def _child_id(ref: Any) -> str:
+    return str(ref).removeprefix("IPY_MODEL_")
+
+
+def _plain_html(value: Any) -> str:
+    text = html.unescape(re.sub(r"<[^>]+>", "", str(value)))
+    return text.replace("\u2007", " ").strip()
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _display(text: str, html_text: str | None = None) -> NotebookNode:
+    data = {"text/plain": text}
+    if html_text is not None:
+        data["text/html"] = html_text
+    return nbformat.v4.new_output("display_data", data=data)
