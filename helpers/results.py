@@ -154,3 +154,18 @@ class Table:
         cells = [self.header, *self._cells()]
         widths = [max(len(r[j]) for r in cells) for j in range(len(self.header))]
         return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in cells)
+
+
+def load_recorded(notebook: str) -> dict[str, Any]:
+    """The results a notebook recorded when it last ran (``build/results/<notebook>.json``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the notebook has not run since ``build/`` was cleaned; the message says how to run it.
+    """
+    path = build_dir() / "results" / f"{notebook}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} not found: run `make test` (the notebooks run first and write "
+                                f"their results) or run {notebook}.ipynb in JupyterLab")
+    return json.loads(path.read_text(encoding="utf-8"))["results"]

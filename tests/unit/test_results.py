@@ -36,3 +36,15 @@ def test_table_checks_row_length_and_formats():
     assert "0.91" in repr(t) and "0.91" in t._repr_html_()
     with pytest.raises(ValueError, match="row 0"):
         Table(["a", "b"], [[1]])
+
+
+def test_load_recorded_reads_back_and_explains_a_missing_file(tmp_path, monkeypatch):
+    from helpers.results import load_recorded
+
+    monkeypatch.setenv("WORKBOOK_BUILD_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="make test"):
+        load_recorded("a1_q1_mle_quality_control")
+    r = Results("a1_q1_mle_quality_control")
+    r.add("p", 0.5, "p")
+    r.save()
+    assert load_recorded("a1_q1_mle_quality_control") == {"p": 0.5}
