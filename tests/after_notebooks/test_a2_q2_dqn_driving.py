@@ -7,23 +7,21 @@ for consistency and against the random policy.
 """
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from helpers.driving import HEADING_SCALE, LaneKeepingEnv
-from helpers.paths import build_dir
+from helpers.results import load_recorded
 
 NOTEBOOK = "a2_q2_dqn_driving"
 
 
 @pytest.fixture(scope="module")
 def recorded() -> dict:
-    path = build_dir() / "results" / f"{NOTEBOOK}.json"
-    if not path.is_file():
-        pytest.fail(f"{path.name} not found: run `make test` (it runs the notebooks first, which write it)")
-    return json.loads(path.read_text(encoding="utf-8"))["results"]
+    try:
+        return load_recorded(NOTEBOOK)
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
 
 
 def episode_return(env: LaneKeepingEnv, seed: int, choose) -> tuple[float, bool]:
