@@ -4,14 +4,13 @@ Reads build/results/a1_q1_mle_quality_control.json (written when the notebook ru
 """
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, GaussianNB
 
-from helpers.paths import build_dir
+from helpers.results import load_recorded
 
 NOTEBOOK = "a1_q1_mle_quality_control"
 # the question's data: (X1 curvature, X2 diameter), class 0 = failed, 1 = passed
@@ -23,10 +22,7 @@ X_NEW = np.array([[2.33, 5.5]])
 
 @pytest.fixture(scope="module")
 def recorded():
-    path = build_dir() / "results" / f"{NOTEBOOK}.json"
-    if not path.is_file():
-        pytest.fail(f"{path.name} is missing: run `make test` (the notebooks run first and write their results)")
-    return json.loads(path.read_text())["results"]
+    return load_recorded(NOTEBOOK)
 
 
 def test_class_priors_are_the_class_frequencies(recorded):

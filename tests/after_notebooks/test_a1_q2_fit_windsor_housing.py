@@ -8,7 +8,6 @@ pipeline, and the cross-validation with cross_val_score on the same KFold folds.
 """
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
@@ -20,7 +19,7 @@ from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from helpers.data import load_windsor_housing, train_val_test_split
-from helpers.paths import build_dir
+from helpers.results import load_recorded
 
 NOTEBOOK = "a1_q2_fit_windsor_housing"
 REGIMES = ("underfit", "balanced", "overfit")
@@ -37,10 +36,7 @@ def one_blas_thread():
 
 @pytest.fixture(scope="module")
 def recorded():
-    path = build_dir() / "results" / f"{NOTEBOOK}.json"
-    if not path.is_file():
-        pytest.fail(f"{path.name} is missing: run `make test` (the notebooks run, and write it, before this check)")
-    return json.loads(path.read_text())["results"]
+    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

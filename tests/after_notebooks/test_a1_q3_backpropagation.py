@@ -5,7 +5,6 @@ and retrains scikit-learn's MLPClassifier on the same digits split with the reco
 """
 from __future__ import annotations
 
-import json
 import warnings
 
 import numpy as np
@@ -16,7 +15,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from helpers.data import train_val_test_split
-from helpers.paths import build_dir
+from helpers.results import load_recorded
 
 NOTEBOOK = "a1_q3_backpropagation"
 SK_ACTIVATION = {"tanh": "tanh", "sigmoid": "logistic", "relu": "relu"}
@@ -24,10 +23,7 @@ SK_ACTIVATION = {"tanh": "tanh", "sigmoid": "logistic", "relu": "relu"}
 
 @pytest.fixture(scope="module")
 def recorded() -> dict:
-    path = build_dir() / "results" / f"{NOTEBOOK}.json"
-    if not path.is_file():
-        pytest.fail(f"{path.name} not found: run `make test` (it runs the notebooks first, which write it)")
-    return json.loads(path.read_text(encoding="utf-8"))["results"]
+    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ consistency (a ROC curve through the operating point bounds the AUC).
 """
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
@@ -18,17 +17,14 @@ from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 from helpers.data import train_val_test_split
-from helpers.paths import build_dir
+from helpers.results import load_recorded
 
 NOTEBOOK = "a2_q1_breast_cancer_application"
 
 
 @pytest.fixture(scope="module")
 def recorded() -> dict:
-    path = build_dir() / "results" / f"{NOTEBOOK}.json"
-    if not path.is_file():
-        pytest.fail(f"{path.name} not found: run `make test` (it runs the notebooks first, which write it)")
-    return json.loads(path.read_text(encoding="utf-8"))["results"]
+    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ scored with a plain loop; the other numbers get sanity bounds.
 """
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
 import pytest
 
-from helpers.paths import build_dir
+from helpers.results import load_recorded
 from helpers.recsys import leave_k_out, make_interactions, split_customers, to_visible
 
 NOTEBOOK = "a2_q4_rbm_recommender"
@@ -27,10 +26,7 @@ EPOCHS, BATCH_SIZE, TOP = 30, 50, 10
 
 @pytest.fixture(scope="module")
 def recorded() -> dict:
-    path = build_dir() / "results" / f"{NOTEBOOK}.json"
-    if not path.is_file():
-        pytest.fail(f"{path.name} is missing: run `make test` (the notebooks run first and write it)")
-    return json.loads(path.read_text())["results"]
+    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

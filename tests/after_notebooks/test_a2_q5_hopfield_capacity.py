@@ -9,7 +9,6 @@ fails above the measured critical load.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -17,7 +16,8 @@ import numpy as np
 import pytest
 
 from helpers.notebooks import cell_source, read_notebook
-from helpers.paths import NOTEBOOK_DIR, build_dir
+from helpers.paths import NOTEBOOK_DIR
+from helpers.results import load_recorded
 
 NOTEBOOK = "a2_q5_hopfield_capacity"
 N_VALUES = [100, 200, 400, 800]
@@ -25,10 +25,7 @@ N_VALUES = [100, 200, 400, 800]
 
 @pytest.fixture(scope="module")
 def recorded():
-    path = build_dir() / "results" / f"{NOTEBOOK}.json"
-    if not path.is_file():
-        pytest.fail(f"{path.name} is missing: run `make test` (the notebooks run first and write their results)")
-    return json.loads(path.read_text())["results"]
+    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")
