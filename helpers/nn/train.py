@@ -242,7 +242,7 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for epoch in bar:
                 if schedule is not None:
-                    optimizer.lr = check_float(schedule(epoch), "schedule(epoch)", "fit", low=0.0, low_open=True)
+                    optimizer.lr = check_float(schedule(epoch), "schedule(epoch)", "fit", low=0.0)
                 history.append("lr", optimizer.lr)
                 model.train()
                 if shuffle:

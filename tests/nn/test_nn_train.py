@@ -153,3 +153,13 @@ def test_fit_rejects_mismatched_samples():
     model = mlp()
     with pytest.raises(ValueError, match="X has 20 samples but its targets have 19"):
         nn.fit(model, nn.SoftmaxCrossEntropy(), nn.Adam(model), X, y[:-1], epochs=1, rng=np.random.default_rng(0))
+
+
+def test_fit_follows_a_cosine_schedule_down_to_a_zero_learning_rate():
+    X, y = blobs()
+    model = mlp()
+    schedule = nn.CosineSchedule(0.01, epochs=5)  # min_lr = 0 is reached at the last epoch
+    history = nn.fit(model, nn.SoftmaxCrossEntropy(), nn.Adam(model, lr=0.01), X, y, epochs=5, batch_size=32,
+                     rng=np.random.default_rng(0), schedule=schedule, progress=False)
+    assert history.lr == pytest.approx([schedule(e) for e in range(5)])
+    assert history.lr[-1] == 0.0
