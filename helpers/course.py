@@ -38,6 +38,8 @@ class Question:
     objectives: tuple[str, ...]
     runtime: str
     due: str
+    #: True while the question's notebook is still being written (``pending = true`` in course.toml)
+    pending: bool = False
 
     @property
     def label(self) -> str:
@@ -116,7 +118,7 @@ def load_course(path: str | Path = COURSE_FILE) -> Course:
                 co=_require(q, "co", where, path), bloom=_require(q, "bloom", where, path),
                 text=_require(q, "text", where, path),
                 objectives=tuple(q.get("objectives", ())), runtime=q.get("runtime", "under a minute"),
-                due=due,
+                due=due, pending=bool(q.get("pending", False)),
             ))
     return Course(
         name=_require(course, "name", "[course]", path), code=_require(course, "code", "[course]", path),
