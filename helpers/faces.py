@@ -65,6 +65,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .validation import check_float as _check_float
+from .validation import check_generator as _check_generator
+from .validation import check_int as _check_int
+
 #: The expression classes, in label order.
 EXPRESSIONS: tuple[str, ...] = ("neutral", "happy", "sad", "surprised", "angry")
 
@@ -142,22 +146,6 @@ class Clips:
 
 
 # ----------------------------------------------------------------------------- validation
-def _check_generator(rng) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
-
-
-def _check_int(name: str, value, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value!r}")
-    return int(value)
-
-
-def _check_float(name: str, value, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be a number in [{lo}, {hi}]; got {value!r}")
-    return float(value)
 
 
 def _check_range(name: str, value, lo: float, hi: float) -> tuple[float, float]:

@@ -44,6 +44,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .validation import check_float as _check_float
+from .validation import check_generator as _check_generator
+from .validation import check_int as _check_int
+
 #: Conversion probability of a view, as a fraction of ``buy_rate``, for an item the customer does
 #: not like at all (liking 0); it rises linearly to 1 at liking 1.
 BASE_CONVERSION = 0.1
@@ -98,29 +102,6 @@ class Interactions:
                 f"{self.taste_mix.shape[1]} tastes, {self.taste_categories.shape[1]} categories, "
                 f"{int(self.views.sum())} views, {int(self.purchased.sum())} purchases, "
                 f"{int((self.stars > 0).sum())} reviews)")
-
-
-def _check_generator(rng) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
-
-
-def _check_int(name: str, value, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value}")
-    return int(value)
-
-
-def _check_float(name: str, value, lo: float, hi: float, *, open_lo: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number in {'(' if open_lo else '['}{lo}, {hi}]; got {value!r}")
-    value = float(value)
-    ok = (lo < value if open_lo else lo <= value) and value <= hi
-    if not ok:
-        raise ValueError(f"{name} must be in {'(' if open_lo else '['}{lo}, {hi}]; got {value}")
-    return value
 
 
 def make_interactions(rng: np.random.Generator, *, n_customers: int = 3000, n_items: int = 300,
