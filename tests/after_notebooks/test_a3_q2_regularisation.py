@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
+from sklearn.linear_model import ElasticNet, Lasso, Ridge
 from sklearn.metrics import log_loss
 
+from helpers.compat import penalised_logistic_regression
 from helpers.data import train_val_test_split
 from helpers.results import load_recorded
 
@@ -109,7 +110,7 @@ def test_logistic_answers_match_scikit_learn(recorded, method, l1_ratio):
     C = 1.0 / (len(X_tr) * recorded[f"{method}_lambda"])
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        model = LogisticRegression(C=C, l1_ratio=l1_ratio, solver="saga" if l1_ratio > 0 else "lbfgs",
+        model = penalised_logistic_regression(C, l1_ratio, solver="saga" if l1_ratio > 0 else "lbfgs",
                                    tol=1e-10, max_iter=100_000).fit(X_tr, y_tr)
     assert int(np.sum(model.coef_ == 0)) == recorded[f"{method}_zeros"]
     assert log_loss(y_va, model.predict_proba(X_va)[:, 1]) == pytest.approx(recorded[f"{method}_val_logloss"], abs=1e-5)
