@@ -1,0 +1,154 @@
+"""helpers.trees: the seeded expression-tree generator, evaluation, flattening and symbol counts."""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+from helpers import trees
+from helpers.trees import (DEFAULT_OPS, OPERATORS, Forest, depth, evaluate, flatten, make_trees, n_leaves,
+                           symbol_counts, to_infix, to_postfix, to_prefix)
+
+ALL_OPS = ("+", "-", "max", "min")
+
+
+@pytest.fixture(scope="module")
+def forest_trees():
+    return make_trees(400, np.random.default_rng(0), min_depth=1, max_depth=4, ops=ALL_OPS)
+
+
+def test_same_seed_same_trees_other_seed_other_trees():
+    a = make_trees(200, np.random.default_rng(3), ops=ALL_OPS)
+    b = make_trees(200, np.random.default_rng(3), ops=ALL_OPS)
+    c = make_trees(200, np.random.default_rng(4), ops=ALL_OPS)
+    assert a == b
+    assert a != c
+
+
+def test_depth_limits_and_uniform_depths(forest_trees):
+    depths = np.array([depth(t) for t in forest_trees])
+    assert depths.min() >= 1 and depths.max() <= 4
+    counts = np.bincount(depths, minlength=5)[1:]
+    assert (counts > 60).all(), counts                 # each of the 4 depths gets about 100 of 400
+    for t in forest_trees:
+        d = depth(t)
+        assert d + 1 <= n_leaves(t) <= 2 ** d
+    single = make_trees(50, np.random.default_rng(1), min_depth=0, max_depth=0)
+    assert all(isinstance(t, int) and 0 <= t <= 9 for t in single)
+    exact = make_trees(50, np.random.default_rng(1), min_depth=3, max_depth=3)
+    assert {depth(t) for t in exact} == {3}
+
+
+def test_only_requested_operators_and_digits_in_range():
+    ts = make_trees(300, np.random.default_rng(2), ops=("max",), modulus=5)
+    tokens = {tok for t in ts for tok in to_prefix(t)}
+    assert tokens <= {"max", "0", "1", "2", "3", "4"}
+    assert "max" in tokens
+
+
+def test_evaluate_small_cases():
+    assert evaluate(7) == 7
+    assert evaluate(("+", 7, 6)) == 3                   # 13 mod 10
+    assert evaluate(("-", 2, 5)) == 7                   # -3 mod 10
+    assert evaluate(("max", 3, ("min", 7, 5))) == 5
+    assert evaluate(("min", 3, ("max", 7, 5))) == 3
+    assert evaluate(("max", 7, ("min", 3, 5))) == 7
+    assert evaluate(("+", 4, 4), modulus=5) == 3
+
+
+def test_evaluate_matches_python_arithmetic(forest_trees):
+    # independent of evaluate(): Python evaluates the infix text itself
+    for t in make_trees(300, np.random.default_rng(5), ops=("max", "min")):
+        assert evaluate(t) == eval(to_infix(t), {"max": max, "min": min})  # noqa: S307 - our own text
+    for t in make_trees(300, np.random.default_rng(6), ops=("+", "-")):
+        assert evaluate(t) == eval(to_infix(t)) % 10                       # noqa: S307 - our own text
+    assert all(0 <= evaluate(t) <= 9 for t in forest_trees)
+
+
+def test_text_forms():
+    t = ("max", 3, ("+", 7, 6))
+    assert to_infix(t) == "max(3, (7 + 6))"
+    assert to_prefix(t) == ["max", "3", "+", "7", "6"]
+    assert to_postfix(t) == ["3", "7", "6", "+", "max"]
+    assert depth(t) == 2 and n_leaves(t) == 3
+
+
+def test_flatten_arrays_are_consistent(forest_trees):
+    F = flatten(forest_trees, ALL_OPS)
+    assert isinstance(F, Forest) and F.n_trees == len(forest_trees)
+    assert F.n_nodes == sum(2 * n_leaves(t) - 1 for t in forest_trees)
+    for name in ("digit", "op", "left", "right", "height", "value", "tree"):
+        assert getattr(F, name).shape == (F.n_nodes,) and getattr(F, name).dtype == np.int64
+    leaf = F.digit >= 0
+    assert ((F.op >= 0) == ~leaf).all() and (F.left[leaf] == -1).all() and (F.right[leaf] == -1).all()
+    inner = np.flatnonzero(~leaf)
+    assert (F.left[inner] < inner).all() and (F.right[inner] < inner).all()   # children before parents
+    assert (F.height[inner] == 1 + np.maximum(F.height[F.left[inner]], F.height[F.right[inner]])).all()
+    assert (F.height[leaf] == 0).all()
+    children = np.concatenate([F.left[inner], F.right[inner]])
+    assert len(np.unique(children)) == len(children)                          # one parent per node
+    np.testing.assert_array_equal(F.value[F.root], [evaluate(t) for t in forest_trees])
+    np.testing.assert_array_equal(F.height[F.root], [depth(t) for t in forest_trees])
+    np.testing.assert_array_equal(F.tree[F.root], np.arange(len(forest_trees)))
+    for k in inner[:200]:                                                     # every node's value by its rule
+        name = F.ops[F.op[k]]
+        assert F.value[k] == OPERATORS[name](F.value[F.left[k]], F.value[F.right[k]], 10)
+    assert "400 trees" in repr(F)
+
+
+def test_symbol_counts(forest_trees):
+    C = symbol_counts(forest_trees, ALL_OPS)
+    assert C.shape == (len(forest_trees), 10 + len(ALL_OPS))
+    for row, t in zip(C[:50], forest_trees[:50]):
+        tokens = to_prefix(t)
+        expected = [tokens.count(str(v)) for v in range(10)] + [tokens.count(o) for o in ALL_OPS]
+        assert row.tolist() == expected
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(n=0), "n must be an integer in [1"),
+    (dict(n=2.5), "n must be an integer"),
+    (dict(max_depth=13), "max_depth must be an integer in [0, 12]"),
+    (dict(min_depth=5, max_depth=4), "min_depth must be an integer in [0, 4]"),
+    (dict(min_depth=-1), "min_depth must be an integer"),
+    (dict(ops=()), "ops must be a non-empty"),
+    (dict(ops="max"), "ops must be a non-empty"),
+    (dict(ops=("max", "pow")), "unknown: ['pow']"),
+    (dict(ops=("max", "max")), "must not repeat"),
+    (dict(modulus=1), "modulus must be an integer in [2, 10]"),
+    (dict(modulus=11), "modulus must be an integer in [2, 10]"),
+])
+def test_parameter_validation(kwargs, word):
+    args = {"n": 5, **kwargs}
+    n = args.pop("n")
+    with pytest.raises(ValueError) as err:
+        make_trees(n, np.random.default_rng(0), **args)
+    assert word in str(err.value)
+
+
+def test_rng_must_be_a_generator():
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        make_trees(5, 0)
+
+
+def test_malformed_trees_are_rejected():
+    with pytest.raises(ValueError, match="leaf must be a digit"):
+        evaluate(("max", 3, 12))
+    with pytest.raises(ValueError, match="tuple \\(op, left, right\\)"):
+        evaluate(("pow", 3, 2))
+    with pytest.raises(ValueError, match="not in ops"):
+        flatten([("+", 1, 2)], ops=("max", "min"))
+    with pytest.raises(ValueError, match="non-empty"):
+        flatten([])
+
+
+def test_documented():
+    assert "How trees are generated" in trees.__doc__
+    for fn in (make_trees, evaluate, flatten, symbol_counts, depth, to_infix, to_prefix, to_postfix):
+        assert inspect.getdoc(fn), fn.__name__
+    doc = inspect.getdoc(make_trees)
+    for word in ("n :", "rng :", "min_depth, max_depth", "ops :", "modulus :", "Returns"):
+        assert word in doc
+    assert "shape (M,)" in inspect.getdoc(Forest) and "shape (len(trees)" in inspect.getdoc(symbol_counts)
+    assert DEFAULT_OPS == ("max", "min")
