@@ -40,6 +40,8 @@ from typing import Union
 
 import numpy as np
 
+from .validation import check_int as _check_int
+
 #: The operators a tree may use: ``name -> f(a, b, modulus)`` for child values ``a`` (left), ``b`` (right).
 OPERATORS: dict[str, Callable[[int, int, int], int]] = {
     "+": lambda a, b, m: (a + b) % m,
@@ -60,12 +62,6 @@ Tree = Union[int, tuple]
 # ----------------------------------------------------------------------------------------------
 # Argument checks
 # ----------------------------------------------------------------------------------------------
-def _check_int(name: str, value, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value}")
-    return int(value)
 
 
 def _check_ops(ops: Sequence[str]) -> tuple[str, ...]:
