@@ -41,7 +41,8 @@ def refresh(path: Path) -> float:
                             store_widget_state=True)
     client.execute()
     elapsed = time.perf_counter() - start
-    nb.metadata.pop("widgets", None) if not nb.metadata.get("widgets") else None
+    if not nb.metadata.get("widgets"):
+        nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nb.metadata.get("language_info", {}).pop("version", None)
     nbformat.write(nb, path)
