@@ -237,7 +237,8 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     n = len(X)
     n_batches = -(-n // batch_size)
     start_time = time.perf_counter()
-    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, disable=not progress)
+    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
+    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({} if progress else {"disable": True}))
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for epoch in bar:
