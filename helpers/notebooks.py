@@ -36,3 +36,25 @@ def output_texts(cell: dict[str, Any]) -> list[str]:
         if out.get("output_type") == "error":
             texts.append(f"{out.get('ename')}: {out.get('evalue')}")
     return texts
+
+
+def section_cells(nb: dict[str, Any], heading: str) -> list[dict[str, Any]]:
+    """The cells of the ``## <heading>`` section (up to the next ``## `` heading), heading cell included."""
+    cells, inside = [], False
+    for cell in nb["cells"]:
+        source = cell_source(cell)
+        starts = [line for line in source.splitlines() if line.startswith("## ")] if cell["cell_type"] == "markdown" else []
+        if starts:
+            inside = any(line[3:].strip().lower().startswith(heading.lower()) for line in starts)
+        if inside:
+            cells.append(cell)
+    return cells
+
+
+def answer_markdown(path: Path) -> str:
+    """The Answer section's Markdown prose (what a grader reads first), heading line removed."""
+    parts = []
+    for cell in section_cells(read_notebook(path), "Answer"):
+        if cell["cell_type"] == "markdown":
+            parts.append("\n".join(line for line in cell_source(cell).splitlines() if not line.startswith("## ")))
+    return "\n\n".join(p.strip() for p in parts if p.strip())

@@ -31,6 +31,9 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
+#: Key of the figure output's metadata holding the values the figure was drawn with.
+METADATA_KEY = "workbook_explorer"
+
 
 def _control(name: str, spec: Any):
     import ipywidgets as w
@@ -71,6 +74,8 @@ class Explorer:
     def __init__(self, make_figure: Callable[..., plt.Figure], controls: dict[str, Any]):
         self.make_figure = make_figure
         self.controls = controls
+        #: the values the explorer starts with (the stored figure is drawn with them)
+        self.defaults = {name: c.value for name, c in controls.items()}
         #: how many figures have been drawn, and a digest of the last one's pixels
         self.renders = 0
         self.last_digest = ""
@@ -113,14 +118,18 @@ class Explorer:
         bundle = w.VBox(list(self.controls.values()))._repr_mimebundle_()
         bundle["text/plain"] = self.describe()
         display(bundle, raw=True)
-        self._handle = display(self.figure(), display_id=True)
+        self._handle = display(self.figure(), metadata=self.figure_metadata(), display_id=True)
         for control in self.controls.values():
             control.observe(self._redraw, names="value")
+
+    def figure_metadata(self) -> dict[str, Any]:
+        """Stored with the figure output: the control values it was drawn with (exports print them)."""
+        return {METADATA_KEY: {"values": self.values, "defaults": self.defaults}}
 
     def _redraw(self, _change: Any = None) -> None:
         fig = self.figure()
         if self._handle is not None:
-            self._handle.update(fig)
+            self._handle.update(fig, metadata=self.figure_metadata())
 
     def set(self, **values: Any) -> None:
         """Move controls programmatically (as a student would), redrawing once per control."""

@@ -139,11 +139,11 @@ def running_lab(notebook_dir: Path, work: Path) -> Iterator[Lab]:
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no news toast
     port, token = free_port(), secrets.token_hex(24)
     extra = ["--no-browser", "--expose-app-in-browser", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-             "--ServerApp.default_url=/lab", f"--LabApp.workspaces_dir={state / 'workspaces'}",
+             f"--LabApp.workspaces_dir={state / 'workspaces'}",
              f"--LabApp.user_settings_dir={state / 'settings'}"]
     log = work / "lab.log"
     with log.open("w") as log_file:
-        process = subprocess.Popen(lab_command(Path(sys.executable), port, root=root, extra=extra), cwd=root,
+        process = subprocess.Popen(lab_command(Path(sys.executable), port, root=root, extra=extra, default_url="/lab"), cwd=root,
                                    env=lab_environment(state, token), stdout=log_file, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     lab = Lab(f"http://127.0.0.1:{port}", token, process, log, root)

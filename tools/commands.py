@@ -100,11 +100,11 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def lab_command(python: Path, port: int, root: Path = ROOT, extra: list[str] | None = None) -> list[str]:
-    """JupyterLab on 127.0.0.1:``port`` only, with Jupyter's token (its default), opening notebooks/."""
+def lab_command(python: Path, port: int, root: Path = ROOT, extra: list[str] | None = None,
+                default_url: str = "/lab/tree/notebooks") -> list[str]:
+    """JupyterLab on 127.0.0.1:``port`` only, with Jupyter's token (its default), opening ``default_url``."""
     cmd = [str(python), "-m", "jupyterlab", f"--port={port}", "--ServerApp.port_retries=0",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
-           "--ServerApp.default_url=/lab/tree/notebooks"]
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}", f"--ServerApp.default_url={default_url}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     return cmd + list(extra or [])

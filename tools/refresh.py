@@ -19,6 +19,7 @@ The write is atomic: a failure (a full disk, an error while running) leaves the 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 import time
@@ -71,21 +72,45 @@ def _replace_ids(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
-def stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> None:
-    """Replace the kernel's random widget model ids by ids derived from the notebook name and order."""
-    found: list[str] = []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            model = out.get("data", {}).get(WIDGET_VIEW, {}).get("model_id")
-            if model and model not in found:
-                found.append(model)
+def _references(value: Any, where: str) -> list[tuple[str, str]]:
+    """``(model id, place)`` of every ``IPY_MODEL_<id>`` reference inside a widget's state value."""
+    if isinstance(value, str):
+        return [(value[len("IPY_MODEL_"):], where)] if value.startswith("IPY_MODEL_") else []
+    if isinstance(value, list):
+        return [ref for i, v in enumerate(value) for ref in _references(v, f"{where}[{i}]")]
+    if isinstance(value, dict):
+        return [ref for k in sorted(value) for ref in _references(value[k], f"{where}.{k}")]
+    return []
+
+
+def widget_places(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """A place for every widget model that does not depend on its id: where it is displayed, or how
+    it is reached from a displayed widget (``cell3/output0/children[1]/layout``)."""
     state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    found += [m for m in state if m not in found]
-    ids = {old: hashlib.sha256(f"{name}:{i}".encode()).hexdigest()[:32] for i, old in enumerate(found)}
+    queue = [(out.get("data", {}).get(WIDGET_VIEW, {}).get("model_id"), f"cell{c}/output{o}")
+             for c, cell in enumerate(nb.cells) for o, out in enumerate(cell.get("outputs", []))]
+    places: dict[str, str] = {}
+    while queue:
+        model, place = queue.pop(0)
+        if not model or model in places:
+            continue
+        places[model] = place
+        queue += [(ref, place + where) for ref, where in _references(state.get(model, {}).get("state", {}), "")]
+    orphans = sorted((json.dumps([v.get("model_name"), v.get("state")], sort_keys=True), m)
+                     for m, v in state.items() if m not in places)
+    places.update({m: f"unreferenced{i}" for i, (_, m) in enumerate(orphans)})
+    return places
+
+
+def stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> None:
+    """Replace the kernel's random widget model ids by ids derived from the notebook name and each
+    model's place (so storing an already stored notebook changes nothing)."""
+    ids = {old: hashlib.sha256(f"{name}:{place}".encode()).hexdigest()[:32]
+           for old, place in widget_places(nb).items()}
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = _replace_ids(cell.outputs, ids)
-    if state:
+    if "widgets" in nb.metadata:
         nb.metadata.widgets = _replace_ids(nb.metadata.widgets, ids)
 
 

@@ -10,7 +10,6 @@ import pytest
 from scipy.stats import multivariate_normal
 from sklearn.naive_bayes import BernoulliNB, CategoricalNB, GaussianNB
 
-from helpers.results import load_recorded
 
 NOTEBOOK = "a1_q1_mle_quality_control"
 # the question's data: (X1 curvature, X2 diameter), class 0 = failed, 1 = passed
@@ -18,11 +17,6 @@ X = np.array([[2.93, 6.63], [2.53, 7.79], [3.57, 5.65], [3.16, 5.47],
               [2.58, 4.46], [2.16, 6.22], [3.27, 3.52]])
 Y = np.array([0, 0, 0, 0, 1, 1, 1])
 X_NEW = np.array([[2.33, 5.5]])
-
-
-@pytest.fixture(scope="module")
-def recorded():
-    return load_recorded(NOTEBOOK)
 
 
 def test_class_priors_are_the_class_frequencies(recorded):

@@ -19,7 +19,6 @@ from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from helpers.data import load_windsor_housing, train_val_test_split
-from helpers.results import load_recorded
 
 NOTEBOOK = "a1_q2_fit_windsor_housing"
 REGIMES = ("underfit", "balanced", "overfit")
@@ -32,11 +31,6 @@ def one_blas_thread():
     """Many small fits: one BLAS thread is much faster than several competing ones (as in `make test`)."""
     with threadpool_limits(limits=1):
         yield
-
-
-@pytest.fixture(scope="module")
-def recorded():
-    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

@@ -15,15 +15,9 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
 from helpers.data import train_val_test_split
-from helpers.results import load_recorded
 
 NOTEBOOK = "a1_q3_backpropagation"
 SK_ACTIVATION = {"tanh": "tanh", "sigmoid": "logistic", "relu": "relu"}
-
-
-@pytest.fixture(scope="module")
-def recorded() -> dict:
-    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

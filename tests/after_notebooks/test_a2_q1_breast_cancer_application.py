@@ -17,14 +17,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
 from helpers.data import train_val_test_split
-from helpers.results import load_recorded
 
 NOTEBOOK = "a2_q1_breast_cancer_application"
-
-
-@pytest.fixture(scope="module")
-def recorded() -> dict:
-    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

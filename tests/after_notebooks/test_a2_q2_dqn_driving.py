@@ -11,17 +11,8 @@ import numpy as np
 import pytest
 
 from helpers.driving import HEADING_SCALE, LaneKeepingEnv
-from helpers.results import load_recorded
 
 NOTEBOOK = "a2_q2_dqn_driving"
-
-
-@pytest.fixture(scope="module")
-def recorded() -> dict:
-    try:
-        return load_recorded(NOTEBOOK)
-    except FileNotFoundError as missing:
-        pytest.fail(str(missing))
 
 
 def episode_return(env: LaneKeepingEnv, seed: int, choose) -> tuple[float, bool]:

@@ -15,7 +15,6 @@ import pytest
 
 from helpers import faces
 from helpers.data import train_val_test_split
-from helpers.results import load_recorded
 
 NOTEBOOK = "a2_q3_facial_expressions"
 # must match the notebook's setup, data and implementation cells
@@ -25,14 +24,6 @@ N_FACES, N_CLIPS, FRAMES, RAMP, CLIP_NOISE = 2500, 2000, 8, 3, 0.15
 MLP_HIDDEN, CNN_FILTERS, LSTM_HIDDEN, CLIP_HIDDEN = 64, (8, 16, 16), 48, 32
 EPOCHS, BATCH_SIZE = 30, 32
 LOGREG_C = 0.01
-
-
-@pytest.fixture(scope="module")
-def recorded() -> dict:
-    try:
-        return load_recorded(NOTEBOOK)
-    except FileNotFoundError as err:
-        pytest.fail(f"{err} (run `make test`: the notebooks run first and write it)")
 
 
 @pytest.fixture(scope="module")

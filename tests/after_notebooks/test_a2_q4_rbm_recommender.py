@@ -12,7 +12,6 @@ import math
 import numpy as np
 import pytest
 
-from helpers.results import load_recorded
 from helpers.recsys import leave_k_out, make_interactions, split_customers, to_visible
 
 NOTEBOOK = "a2_q4_rbm_recommender"
@@ -22,11 +21,6 @@ DATA = dict(n_customers=3000, n_items=300, n_tastes=6, n_categories=12, categori
             taste_concentration=0.3, zipf_exponent=0.8, mean_views=40.0)
 VALIDATION_FRACTION = 0.2
 EPOCHS, BATCH_SIZE, TOP = 30, 50, 10
-
-
-@pytest.fixture(scope="module")
-def recorded() -> dict:
-    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

@@ -17,15 +17,9 @@ import pytest
 
 from helpers.notebooks import cell_source, read_notebook
 from helpers.paths import NOTEBOOK_DIR
-from helpers.results import load_recorded
 
 NOTEBOOK = "a2_q5_hopfield_capacity"
 N_VALUES = [100, 200, 400, 800]
-
-
-@pytest.fixture(scope="module")
-def recorded():
-    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

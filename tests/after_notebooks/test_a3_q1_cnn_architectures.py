@@ -81,14 +81,6 @@ EXPECTED_RF = {
 }
 
 
-@pytest.fixture(scope="module")
-def recorded() -> dict:
-    path = build_dir() / "results" / f"{NOTEBOOK}.json"
-    if not path.is_file():
-        pytest.fail(f"{path.name} not found: run `make test` (it runs the notebooks first, which write it)")
-    return json.loads(path.read_text(encoding="utf-8"))["results"]
-
-
 @pytest.mark.parametrize("arch", ARCHS)
 def test_parameter_count_matches_hand_formula(recorded, arch):
     assert recorded[arch]["params"] == EXPECTED_PARAMS[arch], (

@@ -20,17 +20,11 @@ from sklearn.metrics import log_loss
 
 from helpers.compat import penalised_logistic_regression
 from helpers.data import train_val_test_split
-from helpers.results import load_recorded
 
 NOTEBOOK = "a3_q2_regularisation"
 VAL_SIZE = TEST_SIZE = 0.2
 NN_METHODS = ["weight_decay", "dropout", "early_stopping", "augment_shifts", "augment_noise", "batch_norm",
               "combined"]
-
-
-@pytest.fixture(scope="module")
-def recorded() -> dict:
-    return load_recorded(NOTEBOOK)
 
 
 def quadratic_features(X: np.ndarray) -> np.ndarray:

@@ -22,14 +22,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 from helpers import trees
-from helpers.results import load_recorded
 
 NOTEBOOK = "a4_q1_recurrent_recursive"
-
-
-@pytest.fixture(scope="module")
-def recorded():
-    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

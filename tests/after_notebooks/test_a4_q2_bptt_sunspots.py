@@ -20,14 +20,8 @@ from sklearn.linear_model import LinearRegression
 from sklearn.metrics import root_mean_squared_error
 
 from helpers.data import load_sunspots
-from helpers.results import load_recorded
 
 NOTEBOOK = "a4_q2_bptt_sunspots"
-
-
-@pytest.fixture(scope="module")
-def recorded():
-    return load_recorded(NOTEBOOK)
 
 
 @pytest.fixture(scope="module")

@@ -24,17 +24,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from helpers import audio
-from helpers.results import load_recorded
 
 NOTEBOOK = "a4_q3_lstm_music_genres"
 C_GRID = [0.01, 0.1, 1.0, 10.0, 100.0]      # must match the notebook's grid
 FLOOR = 1e-6                                # log floor of helpers.audio.log_mel_spectrogram (default)
 K = len(audio.GENRES)
-
-
-@pytest.fixture(scope="module")
-def recorded() -> dict:
-    return load_recorded(NOTEBOOK)
 
 
 def htk_mel(f: float) -> float:

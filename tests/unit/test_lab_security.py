@@ -6,7 +6,6 @@ file listing) and accepts one with it.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
