@@ -44,9 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_float as _check_float
-from .validation import check_generator as _check_generator
-from .validation import check_int as _check_int
+from .validation import check_float, check_int, check_rng
 
 #: Conversion probability of a view, as a fraction of ``buy_rate``, for an item the customer does
 #: not like at all (liking 0); it rises linearly to 1 at liking 1.
@@ -152,20 +150,22 @@ def make_interactions(rng: np.random.Generator, *, n_customers: int = 3000, n_it
     ValueError
         A parameter outside its range; the message names the parameter and the range.
     """
-    _check_generator(rng)
-    n_customers = _check_int("n_customers", n_customers, 10, 200_000)
-    n_items = _check_int("n_items", n_items, 10, 20_000)
-    n_tastes = _check_int("n_tastes", n_tastes, 1, 100)
-    n_categories = _check_int("n_categories", n_categories, 1, n_items)
-    categories_per_taste = _check_int("categories_per_taste", categories_per_taste, 1, n_categories)
-    taste_concentration = _check_float("taste_concentration", taste_concentration, 0.0, 100.0, open_lo=True)
-    zipf_exponent = _check_float("zipf_exponent", zipf_exponent, 0.0, 3.0)
-    mean_views = _check_float("mean_views", mean_views, 1.0, 10_000.0)
-    explore = _check_float("explore", explore, 0.0, 1.0)
-    buy_rate = _check_float("buy_rate", buy_rate, 0.0, 1.0, open_lo=True)
-    review_rate = _check_float("review_rate", review_rate, 0.0, 1.0)
-    quality_sd = _check_float("quality_sd", quality_sd, 0.0, 5.0)
-    star_noise = _check_float("star_noise", star_noise, 0.0, 5.0)
+    check_rng(rng, "make_interactions")
+    n_customers = check_int(n_customers, "n_customers", "make_interactions", low=10, high=200_000)
+    n_items = check_int(n_items, "n_items", "make_interactions", low=10, high=20_000)
+    n_tastes = check_int(n_tastes, "n_tastes", "make_interactions", low=1, high=100)
+    n_categories = check_int(n_categories, "n_categories", "make_interactions", low=1, high=n_items)
+    categories_per_taste = check_int(categories_per_taste, "categories_per_taste", "make_interactions",
+                                     low=1, high=n_categories)
+    taste_concentration = check_float(taste_concentration, "taste_concentration", "make_interactions",
+                                      low=0.0, high=100.0, low_open=True)
+    zipf_exponent = check_float(zipf_exponent, "zipf_exponent", "make_interactions", low=0.0, high=3.0)
+    mean_views = check_float(mean_views, "mean_views", "make_interactions", low=1.0, high=10_000.0)
+    explore = check_float(explore, "explore", "make_interactions", low=0.0, high=1.0)
+    buy_rate = check_float(buy_rate, "buy_rate", "make_interactions", low=0.0, high=1.0, low_open=True)
+    review_rate = check_float(review_rate, "review_rate", "make_interactions", low=0.0, high=1.0)
+    quality_sd = check_float(quality_sd, "quality_sd", "make_interactions", low=0.0, high=5.0)
+    star_noise = check_float(star_noise, "star_noise", "make_interactions", low=0.0, high=5.0)
 
     # 1. items: category, Zipf-like popularity over shuffled ranks, hidden quality
     item_category = rng.integers(0, n_categories, size=n_items)
@@ -229,11 +229,11 @@ def to_visible(data: Interactions, *, use_purchases: bool = True, bad_stars: int
     -------
     ndarray of uint8, shape (n_customers, n_items), entries 0 or 1
     """
-    bad_stars = _check_int("bad_stars", bad_stars, 0, 4)
+    bad_stars = check_int(bad_stars, "bad_stars", "to_visible", low=0, high=4)
     if min_views is not None:
-        min_views = _check_int("min_views", min_views, 1, 1000)
+        min_views = check_int(min_views, "min_views", "to_visible", low=1, high=1000)
     if not use_purchases and min_views is None:
-        raise ValueError("use_purchases=False with min_views=None leaves no signal; keep one of them")
+        raise ValueError("to_visible: use_purchases=False with min_views=None leaves no signal; keep one of them")
     v = np.zeros(data.views.shape, dtype=bool)
     if use_purchases:
         disliked = (data.stars > 0) & (data.stars <= bad_stars)
@@ -260,11 +260,10 @@ def split_customers(n_customers: int, validation_fraction: float,
     valid_idx : ndarray of int64, shape (n_valid,), with n_valid = round(validation_fraction * n_customers)
         clipped to [1, n_customers - 1]
     """
-    _check_generator(rng)
-    n_customers = _check_int("n_customers", n_customers, 2, 10_000_000)
-    validation_fraction = _check_float("validation_fraction", validation_fraction, 0.0, 1.0, open_lo=True)
-    if validation_fraction >= 1.0:
-        raise ValueError(f"validation_fraction must be in (0, 1); got {validation_fraction}")
+    check_rng(rng, "split_customers")
+    n_customers = check_int(n_customers, "n_customers", "split_customers", low=2, high=10_000_000)
+    validation_fraction = check_float(validation_fraction, "validation_fraction", "split_customers",
+                                      low=0.0, high=1.0, low_open=True, high_open=True)
     n_valid = min(max(int(round(validation_fraction * n_customers)), 1), n_customers - 1)
     order = rng.permutation(n_customers)
     return np.sort(order[n_valid:]), np.sort(order[:n_valid])
@@ -305,15 +304,15 @@ def leave_k_out(V: np.ndarray, k: int, rng: np.random.Generator, *, min_observed
     -------
     HoldOut
     """
-    _check_generator(rng)
+    check_rng(rng, "leave_k_out")
     V = np.asarray(V)
     if V.ndim != 2:
-        raise ValueError(f"V must have shape (n_customers, n_items); got {V.shape}")
+        raise ValueError(f"leave_k_out: V must have shape (n_customers, n_items); got {V.shape}")
     if not np.isin(V, (0, 1)).all():
-        raise ValueError("V must contain only 0 and 1")
+        raise ValueError("leave_k_out: V must contain only 0 and 1")
     n_items = V.shape[1]
-    k = _check_int("k", k, 1, n_items - 1)
-    min_observed = _check_int("min_observed", min_observed, 0, n_items - 1)
+    k = check_int(k, "k", "leave_k_out", low=1, high=n_items - 1)
+    min_observed = check_int(min_observed, "min_observed", "leave_k_out", low=0, high=n_items - 1)
     observed = V.astype(np.uint8).copy()
     held = np.full((V.shape[0], k), -1, dtype=np.int64)
     evaluated = observed.sum(axis=1) >= k + min_observed

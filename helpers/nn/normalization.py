@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Module, check_dtype, check_float, check_int, check_input
+from ..validation import check_dtype, check_float, check_input, check_int
+from .core import Module
 
 
 class _BatchNorm(Module):

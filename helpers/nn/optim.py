@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Module, check_float
+from ..validation import check_float
+from .core import Module
 
 
 def _collect(params, owner: str) -> list[tuple[Module, str]]:

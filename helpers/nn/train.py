@@ -13,7 +13,8 @@ import numpy as np
 from scipy.special import expit
 from tqdm.auto import tqdm
 
-from .core import Module, check_float, check_int, check_rng
+from ..validation import check_finite, check_float, check_int, check_rng
+from .core import Module
 from .losses import Loss, softmax
 from .metrics import predicted_labels, resolve_metrics
 from .optim import Optimizer, clip_grad_norm
