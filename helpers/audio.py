@@ -64,7 +64,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_choice, check_float, check_int, check_rng
+from .validation import check_choice, check_float, check_int, check_memory, check_rng
 
 #: The genre classes, in label order.
 GENRES: tuple[str, ...] = ("rock", "electronic", "jazz", "classical", "hip-hop")
@@ -80,6 +80,8 @@ TEMPO_RANGES: dict[str, tuple[float, float]] = {
 
 SAMPLE_RATE = 8000          # default sample rate (Hz)
 DURATION = 3.0              # default clip length (s)
+#: Memory of rendering one clip, in clip-sized float64 arrays (instruments, effects; measured below 60).
+_RENDER_CLIPS_ALIVE = 64
 _TAIL = 2.0                 # longest sound (s) allowed to ring past its bar
 
 
@@ -572,14 +574,24 @@ def make_clips(n: int, rng: np.random.Generator, *, sample_rate: int = SAMPLE_RA
     -------
     Clips
         ``audio`` of shape (n, round(duration * sample_rate)); ``labels``, ``tempo``, ``key`` of shape (n,).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The clips would need more memory than the limit (see :mod:`helpers.validation`).
     """
     n = check_int(n, "n", "make_clips", low=1, high=100_000)
     check_rng(rng, "make_clips")
     sample_rate = check_int(sample_rate, "sample_rate", "make_clips", low=4000, high=48000)
     duration = check_float(duration, "duration", "make_clips", low=0.5, high=10.0)
     noise = check_float(noise, "noise", "make_clips", low=0.0, high=2.0)
+    samples = int(round(duration * sample_rate))
+    check_memory(8 * samples * (n + _RENDER_CLIPS_ALIVE), "make_clips",
+                 f"{n} clips of {duration:g} s at {sample_rate} Hz", "n, duration or sample_rate")
     labels = rng.permutation(np.arange(n) % len(GENRES)).astype(np.int64)
-    audio = np.empty((n, int(round(duration * sample_rate))))
+    audio = np.empty((n, samples))
     tempo, key = np.empty(n), np.empty(n, dtype=np.int64)
     for i, label in enumerate(labels):
         audio[i], tempo[i], key[i] = _render(GENRES[label], rng, None, sample_rate, duration, noise)

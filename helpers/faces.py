@@ -65,7 +65,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_float, check_int, check_rng
+from .validation import check_float, check_int, check_memory, check_rng
 
 #: The expression classes, in label order.
 EXPRESSIONS: tuple[str, ...] = ("neutral", "happy", "sad", "surprised", "angry")
@@ -79,6 +79,11 @@ _TARGETS = {
     "raise": np.array([0.0, 0.03, 0.05, 0.2, -0.08]),
     "slope": np.array([0.0, 0.0, 0.15, 0.05, -0.18]),
 }
+
+#: Memory model of the generators, in units of one float64 image: the result and the noise added to it
+#: (2 per image), the broadcast arrays of one chunk of ``_CHUNK`` images while drawing (about 11 per image,
+#: measured), and the per-image parameters.
+_IMAGES_ALIVE, _CHUNK_IMAGES_ALIVE, _PARAM_BYTES = 2, 12, 256
 
 BACKGROUND = 0.1   # background brightness before lighting
 INK = 0.1          # brightness of eyes, brows and lips before lighting
@@ -159,6 +164,13 @@ def _check_range(value, name: str, owner: str, lo: float, hi: float) -> tuple[fl
         raise ValueError(f"{owner}: {name} must be a pair (low, high) in [{lo:g}, {hi:g}] with low <= high; "
                          f"got {value!r}")
     return a, b
+
+
+def _check_image_memory(owner: str, m: int, size: int, what: str, lower: str) -> None:
+    """Refuse ``m`` images of ``size`` x ``size`` pixels beyond the memory limit (helpers.validation)."""
+    per_image = 8 * size * size
+    nbytes = per_image * (_IMAGES_ALIVE * m + _CHUNK_IMAGES_ALIVE * min(m, _CHUNK)) + _PARAM_BYTES * m
+    check_memory(nbytes, owner, what, lower)
 
 
 def _check_images(images, owner: str) -> np.ndarray:
@@ -285,6 +297,25 @@ def _check_common(owner, size, intensity, jitter, scale, identity, noise, lighti
     return size, intensity, jitter, scale, identity, noise, lighting
 
 
+def _head_drift(n: int, frames: int, motion: float, rng: np.random.Generator) -> np.ndarray:
+    """The head's random walk from the first frame, in pixels: shape (n, frames, 2) for (x, y)."""
+    steps = motion * rng.standard_normal((n, frames, 2))
+    steps[:, 0] = 0.0
+    return np.cumsum(steps, axis=1)
+
+
+def _clip_params(labels, a, traits, poses, drift) -> dict[str, np.ndarray]:
+    """Drawing parameters of every frame (n * T rows): the clip's person and pose, the frame's
+    expression intensity ``a`` (n, T) and the head's drift."""
+    frames = a.shape[1]
+    rep = lambda v: np.repeat(v, frames)                                                        # noqa: E731
+    traits_f = {k: rep(v) for k, v in traits.items()}
+    params = {**traits_f, **_expression(rep(labels), a.ravel(), traits_f), **{k: rep(v) for k, v in poses.items()}}
+    params["cx"] = params["cx"] + drift[:, :, 0].ravel()
+    params["cy"] = params["cy"] + drift[:, :, 1].ravel()
+    return params
+
+
 # ----------------------------------------------------------------------------- public generators
 def make_faces(n: int, rng: np.random.Generator, *, size: int = 24, intensity: tuple[float, float] = (0.5, 1.0),
                jitter: float = 2.0, scale: tuple[float, float] = (0.85, 1.1), identity: float = 1.0,
@@ -319,13 +350,16 @@ def make_faces(n: int, rng: np.random.Generator, *, size: int = 24, intensity: t
 
     Raises
     ------
-    ValueError
-        A parameter outside its range; the message names the parameter and the range.
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The images would need more memory than the limit (see :mod:`helpers.validation`).
     """
     check_rng(rng, "make_faces")
     n = check_int(n, "n", "make_faces", low=1, high=200_000)
     size, intensity, jitter, scale, identity, noise, lighting = _check_common(
         "make_faces", size, intensity, jitter, scale, identity, noise, lighting)
+    _check_image_memory("make_faces", n, size, f"{n} images of {size}x{size} pixels", "n or size")
     labels = _balanced_labels(n, rng)
     a = rng.uniform(intensity[0], intensity[1], n)
     traits = _identities(n, rng, identity)
@@ -368,8 +402,10 @@ def make_clips(n: int, rng: np.random.Generator, *, frames: int = 8, ramp: int =
 
     Raises
     ------
-    ValueError
-        A parameter outside its range; the message names the parameter and the range.
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The images would need more memory than the limit (see :mod:`helpers.validation`).
     """
     check_rng(rng, "make_clips")
     n = check_int(n, "n", "make_clips", low=1, high=50_000)
@@ -378,6 +414,8 @@ def make_clips(n: int, rng: np.random.Generator, *, frames: int = 8, ramp: int =
     size, intensity, jitter, scale, identity, noise, lighting = _check_common(
         "make_clips", size, intensity, jitter, scale, identity, noise, lighting)
     motion = check_float(motion, "motion", "make_clips", low=0.0, high=2.0)
+    _check_image_memory("make_clips", n * frames, size, f"{n} clips of {frames} frames of {size}x{size} pixels",
+                        "n, frames or size")
     labels = _balanced_labels(n, rng)
     apex = rng.uniform(intensity[0], intensity[1], n)
     onset = rng.integers(1, frames - ramp + 1, n)
@@ -385,15 +423,7 @@ def make_clips(n: int, rng: np.random.Generator, *, frames: int = 8, ramp: int =
     poses = _poses(n, rng, size, jitter, scale, lighting)
     t = np.arange(frames)
     a = apex[:, None] * np.clip((t[None, :] - onset[:, None] + 1) / ramp, 0.0, 1.0)          # (n, T)
-    steps = motion * rng.standard_normal((n, frames, 2))
-    steps[:, 0] = 0.0
-    drift = np.cumsum(steps, axis=1)                                                           # (n, T, 2)
-
-    rep = lambda v: np.repeat(v, frames)                                                        # noqa: E731
-    traits_f = {k: rep(v) for k, v in traits.items()}
-    params = {**traits_f, **_expression(rep(labels), a.ravel(), traits_f), **{k: rep(v) for k, v in poses.items()}}
-    params["cx"] = params["cx"] + drift[:, :, 0].ravel()
-    params["cy"] = params["cy"] + drift[:, :, 1].ravel()
+    params = _clip_params(labels, a, traits, poses, _head_drift(n, frames, motion, rng))
     images = _render(size, params) + noise * rng.standard_normal((n * frames, size, size))
     return Clips(frames=images.reshape(n, frames, size, size), labels=labels, onset=onset.astype(np.int64),
                  intensity=a)

@@ -40,7 +40,7 @@ from typing import Union
 
 import numpy as np
 
-from .validation import check_int, check_rng
+from .validation import check_int, check_memory, check_rng
 
 #: The operators a tree may use: ``name -> f(a, b, modulus)`` for child values ``a`` (left), ``b`` (right).
 OPERATORS: dict[str, Callable[[int, int, int], int]] = {
@@ -55,6 +55,8 @@ DEFAULT_OPS: tuple[str, ...] = ("max", "min")
 
 #: Largest depth :func:`make_trees` accepts (a depth-12 tree has up to 8191 nodes).
 MAX_DEPTH = 12
+#: Memory per tree node as nested tuples, in bytes (measured about 32: a tuple for each internal node).
+_BYTES_PER_NODE = 40
 
 Tree = Union[int, tuple]
 
@@ -171,6 +173,18 @@ def _grow(d: int, rng: np.random.Generator, ops: tuple[str, ...], modulus: int) 
     return (op, deep, other) if deep_on_left else (op, other, deep)
 
 
+def expected_nodes(depth: int) -> float:
+    """Mean number of nodes (leaves included) of a tree of exactly ``depth`` grown by :func:`make_trees`.
+
+    A node of depth ``d`` has one child of depth ``d - 1`` and one of a depth uniform in ``0 .. d - 1``,
+    so ``N(d) = 1 + N(d - 1) + mean(N(0), ..., N(d - 1))`` with ``N(0) = 1``.
+    """
+    nodes = [1.0]
+    for d in range(1, depth + 1):
+        nodes.append(1.0 + nodes[d - 1] + sum(nodes) / d)
+    return nodes[depth]
+
+
 def make_trees(n: int, rng: np.random.Generator, *, min_depth: int = 1, max_depth: int = 4,
                ops: Sequence[str] = DEFAULT_OPS, modulus: int = 10) -> list[Tree]:
     """``n`` random expression trees (see the module docstring for the recipe).
@@ -191,6 +205,14 @@ def make_trees(n: int, rng: np.random.Generator, *, min_depth: int = 1, max_dept
     Returns
     -------
     list of n trees (ints and nested ``(op, left, right)`` tuples).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The trees would need more memory than the limit (about 40 bytes per node, see
+        :func:`expected_nodes` and :mod:`helpers.validation`).
     """
     check_rng(rng, "make_trees")
     n = check_int(n, "n", "make_trees", low=1, high=1_000_000)
@@ -198,6 +220,8 @@ def make_trees(n: int, rng: np.random.Generator, *, min_depth: int = 1, max_dept
     min_depth = check_int(min_depth, "min_depth", "make_trees", low=0, high=max_depth)
     ops = _check_ops(ops, "make_trees")
     modulus = _check_modulus(modulus, "make_trees")
+    check_memory(_BYTES_PER_NODE * n * expected_nodes(max_depth), "make_trees",
+                 f"{n} trees of depth up to {max_depth}", "n or max_depth")
     depths = rng.integers(min_depth, max_depth + 1, size=n)
     return [_grow(int(d), rng, ops, modulus) for d in depths]
 
