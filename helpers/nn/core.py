@@ -36,7 +36,7 @@ def _recording_forward(forward):
     def wrapper(self, *args, **kwargs):
         out = forward(self, *args, **kwargs)
         if type(self).forward is wrapper:  # the outermost forward (not a subclass calling super())
-            self._forward_shape = out.shape if isinstance(out, np.ndarray) else None
+            self._forward_shape = out.shape if type(out) is np.ndarray else None
         return out
     return wrapper
 
@@ -46,14 +46,13 @@ def _checked_backward(backward):
     @functools.wraps(backward)
     def wrapper(self, dout, *args, **kwargs):
         if type(self).backward is wrapper:
-            name = type(self).__name__
             expected = getattr(self, "_forward_shape", _NOT_RUN)
             if expected is _NOT_RUN:
-                raise RuntimeError(f"{name}: backward(dout) was called before forward(x); run forward on the "
+                raise RuntimeError(f"{type(self).__name__}: backward(dout) was called before forward(x); run forward on the "
                                    "batch first, then backward with the gradient of the loss with respect to "
                                    "its output")
-            if expected is not None and np.shape(dout) != expected:
-                raise ValueError(f"{name}: backward got dout of shape {np.shape(dout)}, but the last forward "
+            if expected is not None and (dout.shape if type(dout) is np.ndarray else np.shape(dout)) != expected:
+                raise ValueError(f"{type(self).__name__}: backward got dout of shape {np.shape(dout)}, but the last forward "
                                  f"returned shape {expected}; dout is the gradient of the loss with respect to "
                                  "this module's output and must have its shape")
         return backward(self, dout, *args, **kwargs)
