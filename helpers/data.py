@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .paths import DATA_DIR
+from .validation import check_choice, check_float, check_int
 
 SKLEARN_SETS = ("iris", "digits", "breast_cancer", "wine", "diabetes")
 
@@ -57,8 +58,7 @@ class Dataset:
 
 def load_sklearn(name: str) -> Dataset:
     """One of scikit-learn's bundled data sets: ``iris``, ``digits``, ``breast_cancer``, ``wine``, ``diabetes``."""
-    if name not in SKLEARN_SETS:
-        raise ValueError(f"name must be one of {', '.join(SKLEARN_SETS)}; got {name!r}")
+    check_choice(name, "name", "load_sklearn", SKLEARN_SETS)
     import sklearn.datasets as skd
 
     bunch = getattr(skd, f"load_{name}")()
@@ -303,11 +303,12 @@ def train_val_test_split(X: np.ndarray, y: np.ndarray, *, val_size: float = 0.2,
     """
     from sklearn.model_selection import train_test_split
 
-    for name, v in (("val_size", val_size), ("test_size", test_size)):
-        if not 0 < v < 1:
-            raise ValueError(f"{name} must be in (0, 1); got {v}")
+    owner = "train_val_test_split"
+    val_size = check_float(val_size, "val_size", owner, low=0.0, high=1.0, low_open=True, high_open=True)
+    test_size = check_float(test_size, "test_size", owner, low=0.0, high=1.0, low_open=True, high_open=True)
+    seed = check_int(seed, "seed", owner, low=0)
     if val_size + test_size >= 1:
-        raise ValueError(f"val_size + test_size must be below 1; got {val_size + test_size}")
+        raise ValueError(f"{owner}: val_size + test_size must be below 1; got {val_size + test_size}")
     X = np.asarray(X)
     y = np.asarray(y)
     if len(X) != len(y):

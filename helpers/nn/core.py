@@ -48,13 +48,13 @@ def _checked_backward(backward):
         if type(self).backward is wrapper:
             expected = getattr(self, "_forward_shape", _NOT_RUN)
             if expected is _NOT_RUN:
-                raise RuntimeError(f"{type(self).__name__}: backward(dout) was called before forward(x); run forward on the "
-                                   "batch first, then backward with the gradient of the loss with respect to "
-                                   "its output")
+                raise RuntimeError(f"{type(self).__name__}: backward(dout) was called before forward(x); run "
+                                   "forward on the batch first, then backward with the gradient of the loss with "
+                                   "respect to its output")
             if expected is not None and (dout.shape if type(dout) is np.ndarray else np.shape(dout)) != expected:
-                raise ValueError(f"{type(self).__name__}: backward got dout of shape {np.shape(dout)}, but the last forward "
-                                 f"returned shape {expected}; dout is the gradient of the loss with respect to "
-                                 "this module's output and must have its shape")
+                raise ValueError(f"{type(self).__name__}: backward got dout of shape {np.shape(dout)}, but the last "
+                                 f"forward returned shape {expected}; dout is the gradient of the loss with respect "
+                                 "to this module's output and must have its shape")
         return backward(self, dout, *args, **kwargs)
     return wrapper
 

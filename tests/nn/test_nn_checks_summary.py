@@ -27,6 +27,7 @@ RNG = np.random.default_rng(0)
     (lambda: nn.AvgPool2D(2, stride=0), "AvgPool2D: stride must be an integer >= 1; got 0"),
     (lambda: nn.RNN(3, 0, rng=RNG), "RNN: hidden_size must be an integer >= 1; got 0"),
     (lambda: nn.Concat([]), "Concat: branches must contain at least one module"),
+    (lambda: nn.Concat([nn.ReLU()], axis=0), r"^Concat: axis \(axis 0 is the batch\) must be an integer >= 1; got 0$"),
 ])
 def test_invalid_hyperparameters_raise_value_errors(make, message):
     with pytest.raises(ValueError, match=message):
@@ -38,6 +39,8 @@ def test_invalid_hyperparameters_raise_value_errors(make, message):
     (lambda: nn.Dropout(0.5, rng=np.random.RandomState(0)), "Dropout: rng must be a numpy.random.Generator"),
     (lambda: nn.Conv2D(3, 4, 2.5, rng=RNG), "Conv2D: kernel_size must be an integer >= 1; got 2.5 \(float\)"),
     (lambda: nn.Sequential(nn.ReLU(), "relu"), "Sequential: every layer must be a helpers.nn Module"),
+    (lambda: nn.Concat([nn.ReLU()], axis=1.0),
+     r"^Concat: axis \(axis 0 is the batch\) must be an integer >= 1; got 1.0 \(float\)$"),
 ])
 def test_wrong_types_raise_type_errors(make, message):
     with pytest.raises(TypeError, match=message):

@@ -138,7 +138,8 @@ def test_a_schedule_that_returns_nan_is_refused_at_the_epoch():
 ])
 def test_batchnorm_refuses_one_value_per_channel_in_training(layer, x):
     running = layer.buffers["running_mean"].copy()
-    expected = f"{type(layer).__name__}: expected more than 1 value per channel when training, got input shape {x.shape}"
+    name = type(layer).__name__
+    expected = f"{name}: expected more than 1 value per channel when training, got input shape {x.shape}"
     with pytest.raises(ValueError, match="^" + re.escape(expected)):
         layer.forward(x)
     np.testing.assert_array_equal(layer.buffers["running_mean"], running)   # statistics untouched

@@ -34,7 +34,7 @@ def test_sklearn_sets_load_as_arrays(name):
 
 
 def test_unknown_sklearn_set_lists_the_choices():
-    with pytest.raises(ValueError, match="iris, digits"):
+    with pytest.raises(ValueError, match="^load_sklearn: name must be one of 'iris', 'digits', .*; got 'mnist'$"):
         load_sklearn("mnist")
 
 
@@ -72,10 +72,15 @@ def test_split_sizes_are_disjoint_and_seeded():
     np.testing.assert_array_equal(parts[0], again[0])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"val_size": 0}, "val_size"), ({"test_size": 1.2}, "test_size"), ({"val_size": 0.6, "test_size": 0.5}, "below 1")])
-def test_split_validates_fractions(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"val_size": 0}, ValueError, r"^train_val_test_split: val_size must be a finite number in \(0, 1\); got 0$"),
+    ({"test_size": 1.2}, ValueError, r"^train_val_test_split: test_size must be a finite number in \(0, 1\); got 1.2$"),
+    ({"test_size": "20%"}, TypeError, r"^train_val_test_split: test_size must be a finite number .*\(str\)$"),
+    ({"seed": -1}, ValueError, r"^train_val_test_split: seed must be an integer >= 0; got -1$"),
+    ({"val_size": 0.6, "test_size": 0.5}, ValueError, r"^train_val_test_split: val_size \+ test_size must be below 1"),
+])
+def test_split_validates_its_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         train_val_test_split(np.zeros((10, 1)), np.zeros(10), **kwargs)
 
 
