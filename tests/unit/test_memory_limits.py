@@ -54,7 +54,7 @@ MODERATE = [
     ("make_clips", lambda: faces.make_clips(200, RNG(0), frames=8, size=24), 1600 * 8 * 24 * 24),
     ("make_clips", lambda: audio.make_clips(20, RNG(0), sample_rate=8000, duration=2.0), 20 * 16000 * 8),
     ("make_interactions", lambda: recsys.make_interactions(RNG(0), n_customers=500, n_items=400), 500 * 400 * 8),
-    ("make_trees", lambda: trees.make_trees(4000, RNG(0), min_depth=8, max_depth=8), 4000 * 71 * 24),
+    ("make_trees", lambda: trees.make_trees(1500, RNG(0), min_depth=9, max_depth=9), 1500 * 96 * 24),
 ]
 
 
