@@ -56,6 +56,7 @@ still bootstrap from that state).
 from __future__ import annotations
 
 import math
+
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
