@@ -37,7 +37,7 @@ def test_invalid_hyperparameters_raise_value_errors(make, message):
 @pytest.mark.parametrize("make, message", [
     (lambda: nn.Linear(3, 4, rng=None), "Linear: rng must be a numpy.random.Generator"),
     (lambda: nn.Dropout(0.5, rng=np.random.RandomState(0)), "Dropout: rng must be a numpy.random.Generator"),
-    (lambda: nn.Conv2D(3, 4, 2.5, rng=RNG), "Conv2D: kernel_size must be an integer >= 1; got 2.5 \(float\)"),
+    (lambda: nn.Conv2D(3, 4, 2.5, rng=RNG), r"Conv2D: kernel_size must be an integer >= 1; got 2.5 \(float\)"),
     (lambda: nn.Sequential(nn.ReLU(), "relu"), "Sequential: every layer must be a helpers.nn Module"),
     (lambda: nn.Concat([nn.ReLU()], axis=1.0),
      r"^Concat: axis \(axis 0 is the batch\) must be an integer >= 1; got 1.0 \(float\)$"),
