@@ -13,6 +13,9 @@ Conventions (the same for every layer in :mod:`helpers.nn`)
   what Dropout and BatchNorm do; containers switch all their children.
 * Batches come first: dense inputs are ``(N, D)``, images ``(N, C, H, W)`` and
   sequences ``(N, T, D)``.
+* Every module's ``backward`` refuses to run before its ``forward``, and refuses a
+  ``dout`` whose shape differs from the last output's, naming the module and both
+  shapes (:meth:`Module.__init_subclass__` adds these checks to every subclass).
 """
 
 from __future__ import annotations
