@@ -295,7 +295,7 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     early_stopping : EarlyStopping, int (patience) or None
     schedule : callable ``epoch -> lr`` or None, e.g. ``CosineSchedule(1e-2, epochs)``; sets ``optimizer.lr``
     clip_norm : float > 0 or None, clip gradients to this global norm before each step
-    progress : bool, default True, show a tqdm progress bar over epochs (with the losses)
+    progress : bool, default True, a tqdm bar over epochs with the losses (TQDM_DISABLE=1 hides it)
     shuffle : bool, default True
 
     Returns a History.
@@ -317,7 +317,6 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     history.monitor = _monitor(early_stopping, validation is not None, metric_fns)
     plan = _Plan(epochs, batch_size, rng, shuffle, schedule, clip_norm, metric_fns, validation)
     best = _BestEpoch(history, early_stopping)
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
     bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({} if progress else {"disable": True}))
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
