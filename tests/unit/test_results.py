@@ -84,6 +84,10 @@ def test_a_value_json_cannot_store_is_refused_at_add_naming_the_key():
         r.add("p", 0.5, "p", digits=-1)
     with pytest.raises(ValueError, match=r"^Results.add: key must be an identifier such as 'test_accuracy'; got 3$"):
         r.add(3, 0.5, "p")
+    with pytest.raises(ValueError, match=r"^Results.add\('acc'\): tolerance must be a finite number >= 0; got -0.1$"):
+        r.add("acc", 0.9, "accuracy", tolerance=-0.1)
+    with pytest.raises(TypeError, match=r"^Results.add\('acc'\): tolerance must be a finite number >= 0; got '2sd'"):
+        r.add("acc", 0.9, "accuracy", tolerance="2sd")
     assert len(r) == 0                                      # nothing half-recorded
 
 
