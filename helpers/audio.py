@@ -64,9 +64,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_float as _check_float
-from .validation import check_generator as _check_generator
-from .validation import check_int as _check_int
+from .validation import check_choice, check_float, check_int, check_memory, check_rng
 
 #: The genre classes, in label order.
 GENRES: tuple[str, ...] = ("rock", "electronic", "jazz", "classical", "hip-hop")
@@ -82,6 +80,8 @@ TEMPO_RANGES: dict[str, tuple[float, float]] = {
 
 SAMPLE_RATE = 8000          # default sample rate (Hz)
 DURATION = 3.0              # default clip length (s)
+#: Memory of rendering one clip, in clip-sized float64 arrays (instruments, effects; measured below 60).
+_RENDER_CLIPS_ALIVE = 64
 _TAIL = 2.0                 # longest sound (s) allowed to ring past its bar
 
 
@@ -127,10 +127,8 @@ class Clips:
 # ----------------------------------------------------------------------------- validation
 
 
-def _check_genre(genre) -> int:
-    if genre not in GENRES:
-        raise ValueError(f"genre must be one of {list(GENRES)}; got {genre!r}")
-    return GENRES.index(genre)
+def _check_genre(genre, owner: str) -> int:
+    return GENRES.index(check_choice(genre, "genre", owner, GENRES))
 
 
 # ----------------------------------------------------------------------------- sounds
@@ -552,13 +550,13 @@ def make_clip(genre: str, rng: np.random.Generator, *, tempo: float | None = Non
     noise : float in [0, 2], default 0.5
         The background noise's standard deviation is uniform in [0, noise] times the clip's RMS.
     """
-    _check_genre(genre)
-    _check_generator(rng)
+    _check_genre(genre, "make_clip")
+    check_rng(rng, "make_clip")
     if tempo is not None:
-        tempo = _check_float("tempo", tempo, 40.0, 240.0)
-    sample_rate = _check_int("sample_rate", sample_rate, 4000, 48000)
-    duration = _check_float("duration", duration, 0.5, 10.0)
-    noise = _check_float("noise", noise, 0.0, 2.0)
+        tempo = check_float(tempo, "tempo", "make_clip", low=40.0, high=240.0)
+    sample_rate = check_int(sample_rate, "sample_rate", "make_clip", low=4000, high=48000)
+    duration = check_float(duration, "duration", "make_clip", low=0.5, high=10.0)
+    noise = check_float(noise, "noise", "make_clip", low=0.0, high=2.0)
     return _render(genre, rng, tempo, sample_rate, duration, noise)[0]
 
 
@@ -576,14 +574,24 @@ def make_clips(n: int, rng: np.random.Generator, *, sample_rate: int = SAMPLE_RA
     -------
     Clips
         ``audio`` of shape (n, round(duration * sample_rate)); ``labels``, ``tempo``, ``key`` of shape (n,).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The clips would need more memory than the limit (see :mod:`helpers.validation`).
     """
-    n = _check_int("n", n, 1, 100_000)
-    _check_generator(rng)
-    sample_rate = _check_int("sample_rate", sample_rate, 4000, 48000)
-    duration = _check_float("duration", duration, 0.5, 10.0)
-    noise = _check_float("noise", noise, 0.0, 2.0)
+    n = check_int(n, "n", "make_clips", low=1, high=100_000)
+    check_rng(rng, "make_clips")
+    sample_rate = check_int(sample_rate, "sample_rate", "make_clips", low=4000, high=48000)
+    duration = check_float(duration, "duration", "make_clips", low=0.5, high=10.0)
+    noise = check_float(noise, "noise", "make_clips", low=0.0, high=2.0)
+    samples = int(round(duration * sample_rate))
+    check_memory(8 * samples * (n + _RENDER_CLIPS_ALIVE), "make_clips",
+                 f"{n} clips of {duration:g} s at {sample_rate} Hz", "n, duration or sample_rate")
     labels = rng.permutation(np.arange(n) % len(GENRES)).astype(np.int64)
-    audio = np.empty((n, int(round(duration * sample_rate))))
+    audio = np.empty((n, samples))
     tempo, key = np.empty(n), np.empty(n, dtype=np.int64)
     for i, label in enumerate(labels):
         audio[i], tempo[i], key[i] = _render(GENRES[label], rng, None, sample_rate, duration, noise)
@@ -623,10 +631,11 @@ def power_spectrogram(x, n_fft: int = 512, hop: int = 400) -> np.ndarray:
     ndarray, shape (..., n_frames, n_fft // 2 + 1)
     """
     x = np.asarray(x, dtype=float)
-    n_fft = _check_int("n_fft", n_fft, 16, 8192)
-    hop = _check_int("hop", hop, 1, n_fft)
+    n_fft = check_int(n_fft, "n_fft", "power_spectrogram", low=16, high=8192)
+    hop = check_int(hop, "hop", "power_spectrogram", low=1, high=n_fft)
     if x.shape[-1] < n_fft:
-        raise ValueError(f"x must have at least n_fft = {n_fft} samples along its last axis; got {x.shape[-1]}")
+        raise ValueError(f"power_spectrogram: x must have at least n_fft = {n_fft} samples along its last axis; "
+                         f"got {x.shape[-1]}")
     frames = np.lib.stride_tricks.sliding_window_view(x, n_fft, axis=-1)[..., ::hop, :]
     return np.abs(np.fft.rfft(frames * hann(n_fft), axis=-1)) ** 2
 
@@ -652,14 +661,14 @@ def mel_filterbank(n_mels: int, n_fft: int, sample_rate: int, fmin: float = 0.0,
     -------
     ndarray, shape (n_mels, n_fft // 2 + 1)
     """
-    n_mels = _check_int("n_mels", n_mels, 1, 256)
-    n_fft = _check_int("n_fft", n_fft, 16, 8192)
-    sample_rate = _check_int("sample_rate", sample_rate, 1000, 192000)
+    n_mels = check_int(n_mels, "n_mels", "mel_filterbank", low=1, high=256)
+    n_fft = check_int(n_fft, "n_fft", "mel_filterbank", low=16, high=8192)
+    sample_rate = check_int(sample_rate, "sample_rate", "mel_filterbank", low=1000, high=192000)
     nyquist = sample_rate / 2
-    fmin = _check_float("fmin", fmin, 0.0, nyquist)
-    fmax = nyquist if fmax is None else _check_float("fmax", fmax, 0.0, nyquist)
+    fmin = check_float(fmin, "fmin", "mel_filterbank", low=0.0, high=nyquist)
+    fmax = nyquist if fmax is None else check_float(fmax, "fmax", "mel_filterbank", low=0.0, high=nyquist)
     if not fmin < fmax:
-        raise ValueError(f"fmin must be below fmax; got fmin={fmin}, fmax={fmax}")
+        raise ValueError(f"mel_filterbank: fmin must be below fmax; got fmin={fmin}, fmax={fmax}")
     edges = mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2))
     bins = np.arange(n_fft // 2 + 1) * sample_rate / n_fft
     lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
@@ -684,6 +693,6 @@ def log_mel_spectrogram(audio, sample_rate: int, *, n_fft: int = 512, hop: int =
     -------
     ndarray, shape (..., n_frames, n_mels)
     """
-    floor = _check_float("floor", floor, 1e-30, 1.0)
+    floor = check_float(floor, "floor", "log_mel_spectrogram", low=1e-30, high=1.0)
     power = power_spectrogram(audio, n_fft, hop)
     return np.log(power @ mel_filterbank(n_mels, n_fft, sample_rate, fmin, fmax).T + floor)

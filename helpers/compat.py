@@ -8,6 +8,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from .validation import check_float
+
 
 def penalised_logistic_regression(C: float, l1_ratio: float, **kwargs: Any):
     """``LogisticRegression`` with penalty ``(1 - l1_ratio) * L2 + l1_ratio * L1`` on every supported scikit-learn.
@@ -16,8 +18,7 @@ def penalised_logistic_regression(C: float, l1_ratio: float, **kwargs: Any):
     """
     from sklearn.linear_model import LogisticRegression
 
-    if not 0.0 <= l1_ratio <= 1.0:
-        raise ValueError(f"l1_ratio must be in [0, 1]; got {l1_ratio}")
+    l1_ratio = check_float(l1_ratio, "l1_ratio", "penalised_logistic_regression", low=0.0, high=1.0)
     if inspect.signature(LogisticRegression).parameters["penalty"].default == "deprecated":
         return LogisticRegression(C=C, l1_ratio=l1_ratio, **kwargs)
     if l1_ratio == 0.0:

@@ -2,24 +2,32 @@
 
 Two sources, both offline: the small sets scikit-learn ships (iris, digits, breast_cancer,
 wine, diabetes) and the CSV files in ``data/`` (see ``data/README.md`` for their citations).
-A missing or damaged file raises :class:`DataFileError`, which names the file and says how to
-restore it.
+A missing or damaged file raises :class:`DataFileError`, which names the file (and the line of a
+bad value) and says how to restore it. Every value is checked on load (missing, not a number, not
+finite, out of range, a yes/no that is not ``yes`` or ``no``), and a file in ``data/`` must match
+``data/manifest.json`` (its row count and sha256), so an edited or truncated file is caught even
+when its values look plausible.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
+import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .paths import DATA_DIR
+from .validation import check_choice, check_float, check_int
 
 SKLEARN_SETS = ("iris", "digits", "breast_cancer", "wine", "diabetes")
 
 
 class DataFileError(RuntimeError):
-    """A data file is missing or does not have the expected layout."""
+    """A data file is missing, damaged, or differs from the shipped file."""
 
 
 @dataclass
@@ -50,8 +58,7 @@ class Dataset:
 
 def load_sklearn(name: str) -> Dataset:
     """One of scikit-learn's bundled data sets: ``iris``, ``digits``, ``breast_cancer``, ``wine``, ``diabetes``."""
-    if name not in SKLEARN_SETS:
-        raise ValueError(f"name must be one of {', '.join(SKLEARN_SETS)}; got {name!r}")
+    check_choice(name, "name", "load_sklearn", SKLEARN_SETS)
     import sklearn.datasets as skd
 
     bunch = getattr(skd, f"load_{name}")()
@@ -65,9 +72,80 @@ def load_sklearn(name: str) -> Dataset:
     )
 
 
-def _restore_hint(path: Path) -> str:
-    return (f"restore it with `git checkout -- data/{path.name}` from the project folder "
-            f"(data/README.md gives its source and citation)")
+# ----------------------------------------------------------------------------- the files in data/
+#: The manifest of the shipped data files: for each file its sha256, its number of data rows and its header.
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one CSV column is read: ``kind`` is ``"number"``, ``"whole"`` (a whole number) or ``"yes/no"``;
+    numbers must be ``>= low`` (``> low`` with ``low_open``)."""
+
+    name: str
+    kind: str = "number"
+    low: float | None = None
+    low_open: bool = False
+
+
+@dataclass
+class _Table:
+    """A CSV file's columns (strings) with the file line of every row."""
+
+    path: Path
+    raw: bytes
+    columns: dict[str, list[str]]
+    lines: list[int]
+
+
+def _is_shipped(path: Path) -> bool:
+    """True for a file in data/ (the folder the manifest describes), False for a copy elsewhere."""
+    return path.resolve().parent == Path(DATA_DIR).resolve()
+
+
+def _problem(path: Path, detail: str) -> DataFileError:
+    """The error for a damaged file: shipped files are restored with git, other files fixed by hand."""
+    if _is_shipped(path):
+        return DataFileError(f"data/{path.name} differs from the shipped file: {detail}; restore it with "
+                             f"git checkout -- data/{path.name} (data/README.md gives its source and citation)")
+    return DataFileError(f"{path}: {detail}; fix the file, or load the shipped one by leaving out the path")
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _problem(path, f"it is not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}, "
+                             f"column {column})") from None
+
+
+def _read_table(path: Path, expected_columns: list[str]) -> _Table:
+    """Read an R-style CSV (first, unnamed column = row names) into columns of strings."""
+    if not path.is_file():
+        raise DataFileError(f"data file {path.name} not found in {path.parent.name}/; restore it with "
+                            f"git checkout -- data/{path.name} (data/README.md gives its source and citation)")
+    raw = path.read_bytes()
+    reader = csv.reader(io.StringIO(_decode(path, raw), newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise _problem(path, "the file is empty")
+    missing = [c for c in expected_columns if c not in header]
+    if missing:
+        raise _problem(path, f"the header lacks column(s) {missing} (found {header})")
+    index = {c: header.index(c) for c in expected_columns}
+    columns: dict[str, list[str]] = {c: [] for c in expected_columns}
+    lines: list[int] = []
+    for row in reader:
+        if len(row) != len(header):
+            raise _problem(path, f"line {reader.line_num} has {len(row)} fields, the header {len(header)}")
+        lines.append(reader.line_num)
+        for c, i in index.items():
+            columns[c].append(row[i])
+    if not lines:
+        raise _problem(path, "the file is empty or has only a header")
+    return _Table(path, raw, columns, lines)
 
 
 def read_csv(path: str | Path, expected_columns: list[str]) -> dict[str, list[str]]:
@@ -76,40 +154,107 @@ def read_csv(path: str | Path, expected_columns: list[str]) -> dict[str, list[st
     Raises
     ------
     DataFileError
-        When the file is missing, empty, or its header lacks one of ``expected_columns``.
+        When the file is missing, empty, not UTF-8, or its header lacks one of ``expected_columns``
+        or a row has the wrong number of fields (the line named).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataFileError(f"data file {path.name} not found in {path.parent.name}/; {_restore_hint(path)}")
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    if len(rows) < 2:
-        raise DataFileError(f"data file {path.name} is empty or has only a header; {_restore_hint(path)}")
-    header = rows[0]
-    missing = [c for c in expected_columns if c not in header]
-    if missing:
-        raise DataFileError(f"data file {path.name} lacks column(s) {missing} (found {header}); "
-                            f"{_restore_hint(path)}")
-    columns: dict[str, list[str]] = {c: [] for c in expected_columns}
-    for line_no, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise DataFileError(f"data file {path.name}, line {line_no}: {len(row)} fields, expected "
-                                f"{len(header)}; {_restore_hint(path)}")
-        for c in expected_columns:
-            columns[c].append(row[header.index(c)])
-    return columns
+    return _read_table(Path(path), expected_columns).columns
 
 
-def _numbers(path: Path, column: str, values: list[str]) -> np.ndarray:
+_YES_NO = {"yes": 1.0, "no": 0.0}
+_MISSING = {"", "NA", "."}     # how R and spreadsheets write a missing value
+
+
+def _value(raw: str, column: Column) -> float | str:
+    """One cell as a number, or a string saying what is wrong with it."""
+    if raw.strip() in _MISSING:
+        return "the value is missing"
+    if column.kind == "yes/no":
+        return _YES_NO[raw] if raw in _YES_NO else f"{raw!r} is not yes or no (lower case, as shipped)"
     try:
-        return np.array([float(v) for v in values])
-    except ValueError as exc:
-        raise DataFileError(f"data file {path.name}, column {column!r}: {exc}; {_restore_hint(path)}") from exc
+        value = float(raw)
+    except ValueError:
+        return f"{raw!r} is not a number"
+    if not math.isfinite(value):
+        return f"{raw!r} is not a finite number"
+    if column.kind == "whole" and not value.is_integer():
+        return f"{raw!r} is not a whole number"
+    if column.low is not None and (value <= column.low if column.low_open else value < column.low):
+        return f"{raw} is out of range (it must be {'>' if column.low_open else '>='} {column.low:g})"
+    return value
+
+
+def _values(table: _Table, column: Column) -> np.ndarray:
+    """A column as floats; the first bad cell raises, naming the line, the column and the problem."""
+    out = np.empty(len(table.lines))
+    for i, raw in enumerate(table.columns[column.name]):
+        value = _value(raw, column)
+        if isinstance(value, str):
+            raise _problem(table.path, f"line {table.lines[i]}, column {column.name!r}: {value}")
+        out[i] = value
+    return out
+
+
+def _load_manifest() -> dict:
+    path = Path(DATA_DIR) / MANIFEST_NAME
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataFileError(f"data/{MANIFEST_NAME} is missing or damaged ({exc}); restore it with "
+                            f"git checkout -- data/{MANIFEST_NAME}") from None
+
+
+def _check_manifest(table: _Table) -> None:
+    """A shipped file must have the manifest's row count and sha256 (bytes exactly as shipped)."""
+    if not _is_shipped(table.path):
+        return
+    entry = _load_manifest().get(table.path.name)
+    if entry is None:
+        raise DataFileError(f"data/{table.path.name} is not listed in data/{MANIFEST_NAME}; add its sha256 and "
+                            "row count there (see data/README.md)")
+    if len(table.lines) != entry["rows"]:
+        raise _problem(table.path, f"it has {len(table.lines)} data rows, the shipped file {entry['rows']}")
+    digest = hashlib.sha256(table.raw).hexdigest()
+    if digest == entry["sha256"]:
+        return
+    if hashlib.sha256(table.raw.replace(b"\r\n", b"\n")).hexdigest() == entry["sha256"]:
+        raise _problem(table.path, "its line endings were changed to CRLF (e.g. by git's autocrlf; "
+                                   ".gitattributes keeps data files byte-exact)")
+    raise _problem(table.path, f"its sha256 is {digest[:12]}..., data/{MANIFEST_NAME} lists "
+                               f"{entry['sha256'][:12]}... (a value was edited)")
+
+
+def load_table(path: Path, columns: list[Column]) -> dict[str, np.ndarray]:
+    """Read, validate and check a data file: each column as floats, keyed by column name.
+
+    Every value is checked (missing, not a number, not finite, out of range, a bad yes/no) with its
+    line named; a file in ``data/`` must also match ``data/manifest.json`` (row count and sha256).
+    """
+    table = _read_table(path, [c.name for c in columns])
+    values = {c.name: _values(table, c) for c in columns}
+    _check_years(table, values)
+    _check_manifest(table)
+    return values
+
+
+def _check_years(table: _Table, values: dict[str, np.ndarray]) -> None:
+    """A yearly series (a ``time`` column) has one row per year, in order."""
+    years = values.get("time")
+    if years is None:
+        return
+    gaps = np.flatnonzero(np.diff(years) != 1)
+    if len(gaps):
+        i = gaps[0] + 1
+        raise _problem(table.path, f"line {table.lines[i]}: the year {years[i]:g} follows {years[i - 1]:g} "
+                                   "(one row per year, in order; a year is missing or out of place)")
 
 
 WINDSOR_FEATURES = ["lotsize", "bedrooms", "bathrms", "stories", "driveway", "recroom", "fullbase",
                     "gashw", "airco", "garagepl", "prefarea"]
-_YES_NO = {"yes": 1.0, "no": 0.0}
+_YES_NO_COLUMNS = {"driveway", "recroom", "fullbase", "gashw", "airco", "prefarea"}
+WINDSOR_COLUMNS = [Column("price", low=0.0, low_open=True), Column("lotsize", low=0.0, low_open=True)] + [
+    Column(name, "yes/no") if name in _YES_NO_COLUMNS else Column(name, "whole", low=0.0)
+    for name in WINDSOR_FEATURES[1:]]
+SUNSPOT_COLUMNS = [Column("time", "whole"), Column("sunspot.year", low=0.0)]
 
 
 def load_windsor_housing(path: str | Path | None = None) -> Dataset:
@@ -117,17 +262,16 @@ def load_windsor_housing(path: str | Path | None = None) -> Dataset:
 
     Yes/no columns become 1/0. ``X`` has shape (546, 11) in the order of ``WINDSOR_FEATURES``;
     ``y`` is the sale price. Source: Anglin and Gençay (1996), see ``data/README.md``.
+
+    Raises
+    ------
+    DataFileError
+        The file is missing, damaged (a value missing, not finite, out of range, a yes/no that is not
+        ``yes`` or ``no``: the line is named) or differs from the shipped file (``data/manifest.json``).
     """
-    path = Path(path) if path is not None else DATA_DIR / "windsor_housing.csv"
-    cols = read_csv(path, ["price", *WINDSOR_FEATURES])
-    features = []
-    for name in WINDSOR_FEATURES:
-        raw = cols[name]
-        if set(raw) <= set(_YES_NO):
-            features.append(np.array([_YES_NO[v] for v in raw]))
-        else:
-            features.append(_numbers(path, name, raw))
-    return Dataset(X=np.column_stack(features), y=_numbers(path, "price", cols["price"]),
+    path = Path(path) if path is not None else Path(DATA_DIR) / "windsor_housing.csv"
+    values = load_table(path, WINDSOR_COLUMNS)
+    return Dataset(X=np.column_stack([values[name] for name in WINDSOR_FEATURES]), y=values["price"],
                    feature_names=list(WINDSOR_FEATURES),
                    description="Windsor house prices, 1987 (Anglin and Gençay 1996)")
 
@@ -139,14 +283,15 @@ def load_sunspots(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarra
     -------
     years : ndarray, shape (289,)
     sunspots : ndarray, shape (289,)
+
+    Raises
+    ------
+    DataFileError
+        As :func:`load_windsor_housing`; also when a year is missing or out of order.
     """
-    path = Path(path) if path is not None else DATA_DIR / "sunspot_year.csv"
-    cols = read_csv(path, ["time", "sunspot.year"])
-    years = _numbers(path, "time", cols["time"])
-    values = _numbers(path, "sunspot.year", cols["sunspot.year"])
-    if np.any(np.diff(years) <= 0):
-        raise DataFileError(f"data file {path.name}: years are not increasing; {_restore_hint(path)}")
-    return years, values
+    path = Path(path) if path is not None else Path(DATA_DIR) / "sunspot_year.csv"
+    values = load_table(path, SUNSPOT_COLUMNS)
+    return values["time"], values["sunspot.year"]
 
 
 def train_val_test_split(X: np.ndarray, y: np.ndarray, *, val_size: float = 0.2, test_size: float = 0.2,
@@ -158,11 +303,12 @@ def train_val_test_split(X: np.ndarray, y: np.ndarray, *, val_size: float = 0.2,
     """
     from sklearn.model_selection import train_test_split
 
-    for name, v in (("val_size", val_size), ("test_size", test_size)):
-        if not 0 < v < 1:
-            raise ValueError(f"{name} must be in (0, 1); got {v}")
+    owner = "train_val_test_split"
+    val_size = check_float(val_size, "val_size", owner, low=0.0, high=1.0, low_open=True, high_open=True)
+    test_size = check_float(test_size, "test_size", owner, low=0.0, high=1.0, low_open=True, high_open=True)
+    seed = check_int(seed, "seed", owner, low=0)
     if val_size + test_size >= 1:
-        raise ValueError(f"val_size + test_size must be below 1; got {val_size + test_size}")
+        raise ValueError(f"{owner}: val_size + test_size must be below 1; got {val_size + test_size}")
     X = np.asarray(X)
     y = np.asarray(y)
     if len(X) != len(y):

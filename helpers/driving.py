@@ -56,11 +56,12 @@ still bootstrap from that state).
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+
+from .validation import check_float, check_int
 
 #: Steering levels as fractions of ``max_steer_curvature``, indexed by action.
 STEER_LEVELS = np.array([1.0, 0.5, 0.0, -0.5, -1.0])
@@ -71,19 +72,6 @@ OBS_NAMES = ("offset / half width", "heading error / 0.5 rad", "road curvature h
              "road curvature ahead (scaled)", "previous steering (scaled)")
 N_ROAD_TERMS = 3
 WAVELENGTH_RANGE = (40.0, 160.0)
-
-
-def _check_number(value: Any, name: str, *, low: float, high: float = math.inf,
-                  low_open: bool = False) -> float:
-    """``value`` as a float in [low, high] (or (low, high]); ValueError naming the parameter otherwise."""
-    interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"LaneKeepingEnv: {name} must be a number in {interval}; got {value!r}")
-    v = float(value)
-    too_low = v <= low if low_open else v < low
-    if not math.isfinite(v) or too_low or v > high:
-        raise ValueError(f"LaneKeepingEnv: {name} must be a number in {interval}; got {value!r}")
-    return v
 
 
 class LaneKeepingEnv(gym.Env):
@@ -127,25 +115,23 @@ class LaneKeepingEnv(gym.Env):
                  max_road_curvature: float = 0.02, max_steer_curvature: float = 0.05,
                  lookahead: float = 10.0, heading_noise: float = 0.005) -> None:
         super().__init__()
-        self.centre_weight = _check_number(centre_weight, "centre_weight", low=0.0)
-        self.steer_weight = _check_number(steer_weight, "steer_weight", low=0.0)
-        self.crash_penalty = _check_number(crash_penalty, "crash_penalty", low=0.0)
-        if isinstance(max_steps, (bool, np.bool_)) or not isinstance(max_steps, (int, np.integer)) \
-                or not 1 <= max_steps <= 10_000:
-            raise ValueError(f"LaneKeepingEnv: max_steps must be an integer in [1, 10000]; got {max_steps!r}")
-        self.max_steps = int(max_steps)
-        self.speed = _check_number(speed, "speed", low=0.0, high=40.0, low_open=True)
-        self.dt = _check_number(dt, "dt", low=0.0, high=1.0, low_open=True)
-        self.half_width = _check_number(half_width, "half_width", low=0.0, high=10.0, low_open=True)
-        self.max_road_curvature = _check_number(max_road_curvature, "max_road_curvature", low=0.0, high=0.2)
-        self.max_steer_curvature = _check_number(max_steer_curvature, "max_steer_curvature", low=0.0, high=0.5,
-                                                 low_open=True)
+        owner = "LaneKeepingEnv"
+        self.centre_weight = check_float(centre_weight, "centre_weight", owner, low=0.0)
+        self.steer_weight = check_float(steer_weight, "steer_weight", owner, low=0.0)
+        self.crash_penalty = check_float(crash_penalty, "crash_penalty", owner, low=0.0)
+        self.max_steps = check_int(max_steps, "max_steps", owner, low=1, high=10_000)
+        self.speed = check_float(speed, "speed", owner, low=0.0, high=40.0, low_open=True)
+        self.dt = check_float(dt, "dt", owner, low=0.0, high=1.0, low_open=True)
+        self.half_width = check_float(half_width, "half_width", owner, low=0.0, high=10.0, low_open=True)
+        self.max_road_curvature = check_float(max_road_curvature, "max_road_curvature", owner, low=0.0, high=0.2)
+        self.max_steer_curvature = check_float(max_steer_curvature, "max_steer_curvature", owner,
+                                               low=0.0, high=0.5, low_open=True)
         if self.max_steer_curvature <= self.max_road_curvature:
             raise ValueError(f"LaneKeepingEnv: max_steer_curvature must be larger than max_road_curvature "
                              f"({self.max_road_curvature:g}) so every bend can be followed; "
                              f"got {self.max_steer_curvature:g}")
-        self.lookahead = _check_number(lookahead, "lookahead", low=0.0, high=100.0)
-        self.heading_noise = _check_number(heading_noise, "heading_noise", low=0.0, high=0.1)
+        self.lookahead = check_float(lookahead, "lookahead", owner, low=0.0, high=100.0)
+        self.heading_noise = check_float(heading_noise, "heading_noise", owner, low=0.0, high=0.1)
 
         self.action_space = spaces.Discrete(len(STEER_LEVELS))
         self.observation_space = spaces.Box(low=-2.0, high=2.0, shape=(5,), dtype=np.float32)
@@ -153,6 +139,8 @@ class LaneKeepingEnv(gym.Env):
         self.road: dict[str, np.ndarray] | None = None
         self._terms: list[tuple[float, float, float]] = []
         self._centre = None
+        #: How the current episode ended ("terminated" or "truncated"), None while it runs.
+        self.ended: str | None = None
 
     # -- the road --------------------------------------------------------------
     def road_curvature(self, s):
@@ -232,6 +220,7 @@ class LaneKeepingEnv(gym.Env):
         self.heading_error = float(rng.uniform(-0.05, 0.05))
         self.steer = 0.0
         self.t = 0
+        self.ended = None
         return self._observation(), self._info()
 
     def step(self, action):
@@ -239,12 +228,20 @@ class LaneKeepingEnv(gym.Env):
 
         Returns ``(observation, reward, terminated, truncated, info)``; ``info`` holds the true state
         (``s``, ``offset``, ``heading_error``, ``steer_curvature``, ``t``).
+
+        Raises
+        ------
+        RuntimeError
+            Before the first ``reset()``, or after a step that returned ``terminated`` or ``truncated``
+            (the episode is over: call ``reset()``).
+        TypeError, ValueError
+            ``action`` is not an integer in [0, 4].
         """
         self._require_reset()
-        if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)) \
-                or not 0 <= action < len(STEER_LEVELS):
-            raise ValueError(f"LaneKeepingEnv: action must be an integer in [0, {self.action_space.n - 1}]; "
-                             f"got {action!r}")
+        if self.ended is not None:
+            raise RuntimeError(f"LaneKeepingEnv: the episode was {self.ended} at step {self.t}; call reset() "
+                               "before stepping again")
+        action = check_int(action, "action", "LaneKeepingEnv.step", low=0, high=len(STEER_LEVELS) - 1)
         kappa_car = float(self.steer_levels[int(action)])
         kappa_road = self._kappa(self.s)
         v, dt, e, psi = self.speed, self.dt, self.offset, self.heading_error
@@ -265,6 +262,8 @@ class LaneKeepingEnv(gym.Env):
             reward = (progress - self.centre_weight * (self.offset / self.half_width) ** 2
                       - self.steer_weight * steer_change)
         truncated = bool(self.t >= self.max_steps and not terminated)
+        if terminated or truncated:
+            self.ended = "terminated" if terminated else "truncated"
         return self._observation(), float(reward), terminated, truncated, self._info()
 
     def __repr__(self) -> str:

@@ -65,9 +65,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_float as _check_float
-from .validation import check_generator as _check_generator
-from .validation import check_int as _check_int
+from .validation import check_float, check_int, check_memory, check_rng
 
 #: The expression classes, in label order.
 EXPRESSIONS: tuple[str, ...] = ("neutral", "happy", "sad", "surprised", "angry")
@@ -81,6 +79,11 @@ _TARGETS = {
     "raise": np.array([0.0, 0.03, 0.05, 0.2, -0.08]),
     "slope": np.array([0.0, 0.0, 0.15, 0.05, -0.18]),
 }
+
+#: Memory model of the generators, in units of one float64 image: the result and the noise added to it
+#: (2 per image), the broadcast arrays of one chunk of ``_CHUNK`` images while drawing (about 11 per image,
+#: measured), and the per-image parameters.
+_IMAGES_ALIVE, _CHUNK_IMAGES_ALIVE, _PARAM_BYTES = 2, 12, 256
 
 BACKGROUND = 0.1   # background brightness before lighting
 INK = 0.1          # brightness of eyes, brows and lips before lighting
@@ -148,24 +151,32 @@ class Clips:
 # ----------------------------------------------------------------------------- validation
 
 
-def _check_range(name: str, value, lo: float, hi: float) -> tuple[float, float]:
+def _check_range(value, name: str, owner: str, lo: float, hi: float) -> tuple[float, float]:
     ok = isinstance(value, (tuple, list)) and len(value) == 2
     if ok:
         try:
-            a, b = (_check_float(name, v, lo, hi) for v in value)
-        except ValueError:
+            a, b = (check_float(v, name, owner, low=lo, high=hi) for v in value)
+        except (TypeError, ValueError):
             ok = False
         else:
             ok = a <= b
     if not ok:
-        raise ValueError(f"{name} must be a pair (low, high) in [{lo}, {hi}] with low <= high; got {value!r}")
+        raise ValueError(f"{owner}: {name} must be a pair (low, high) in [{lo:g}, {hi:g}] with low <= high; "
+                         f"got {value!r}")
     return a, b
 
 
-def _check_images(images, name: str = "images") -> np.ndarray:
+def _check_image_memory(owner: str, m: int, size: int, what: str, lower: str) -> None:
+    """Refuse ``m`` images of ``size`` x ``size`` pixels beyond the memory limit (helpers.validation)."""
+    per_image = 8 * size * size
+    nbytes = per_image * (_IMAGES_ALIVE * m + _CHUNK_IMAGES_ALIVE * min(m, _CHUNK)) + _PARAM_BYTES * m
+    check_memory(nbytes, owner, what, lower)
+
+
+def _check_images(images, owner: str) -> np.ndarray:
     images = np.asarray(images, dtype=float)
     if images.ndim < 2:
-        raise ValueError(f"{name} must have shape (..., height, width); got {images.shape}")
+        raise ValueError(f"{owner}: images must have shape (..., height, width); got {images.shape}")
     return images
 
 
@@ -275,15 +286,34 @@ def _balanced_labels(n: int, rng: np.random.Generator) -> np.ndarray:
     return rng.permutation(np.arange(n) % len(EXPRESSIONS)).astype(np.int64)
 
 
-def _check_common(size, intensity, jitter, scale, identity, noise, lighting):
-    size = _check_int("size", size, 12, 64)
-    intensity = _check_range("intensity", intensity, 0.0, 1.0)
-    jitter = _check_float("jitter", jitter, 0.0, size / 4)
-    scale = _check_range("scale", scale, 0.5, 1.5)
-    identity = _check_float("identity", identity, 0.0, 3.0)
-    noise = _check_float("noise", noise, 0.0, 1.0)
-    lighting = _check_float("lighting", lighting, 0.0, 1.0)
+def _check_common(owner, size, intensity, jitter, scale, identity, noise, lighting):
+    size = check_int(size, "size", owner, low=12, high=64)
+    intensity = _check_range(intensity, "intensity", owner, 0.0, 1.0)
+    jitter = check_float(jitter, "jitter", owner, low=0.0, high=size / 4)
+    scale = _check_range(scale, "scale", owner, 0.5, 1.5)
+    identity = check_float(identity, "identity", owner, low=0.0, high=3.0)
+    noise = check_float(noise, "noise", owner, low=0.0, high=1.0)
+    lighting = check_float(lighting, "lighting", owner, low=0.0, high=1.0)
     return size, intensity, jitter, scale, identity, noise, lighting
+
+
+def _head_drift(n: int, frames: int, motion: float, rng: np.random.Generator) -> np.ndarray:
+    """The head's random walk from the first frame, in pixels: shape (n, frames, 2) for (x, y)."""
+    steps = motion * rng.standard_normal((n, frames, 2))
+    steps[:, 0] = 0.0
+    return np.cumsum(steps, axis=1)
+
+
+def _clip_params(labels, a, traits, poses, drift) -> dict[str, np.ndarray]:
+    """Drawing parameters of every frame (n * T rows): the clip's person and pose, the frame's
+    expression intensity ``a`` (n, T) and the head's drift."""
+    frames = a.shape[1]
+    rep = lambda v: np.repeat(v, frames)                                                        # noqa: E731
+    traits_f = {k: rep(v) for k, v in traits.items()}
+    params = {**traits_f, **_expression(rep(labels), a.ravel(), traits_f), **{k: rep(v) for k, v in poses.items()}}
+    params["cx"] = params["cx"] + drift[:, :, 0].ravel()
+    params["cy"] = params["cy"] + drift[:, :, 1].ravel()
+    return params
 
 
 # ----------------------------------------------------------------------------- public generators
@@ -320,13 +350,16 @@ def make_faces(n: int, rng: np.random.Generator, *, size: int = 24, intensity: t
 
     Raises
     ------
-    ValueError
-        A parameter outside its range; the message names the parameter and the range.
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The images would need more memory than the limit (see :mod:`helpers.validation`).
     """
-    _check_generator(rng)
-    n = _check_int("n", n, 1, 200_000)
+    check_rng(rng, "make_faces")
+    n = check_int(n, "n", "make_faces", low=1, high=200_000)
     size, intensity, jitter, scale, identity, noise, lighting = _check_common(
-        size, intensity, jitter, scale, identity, noise, lighting)
+        "make_faces", size, intensity, jitter, scale, identity, noise, lighting)
+    _check_image_memory("make_faces", n, size, f"{n} images of {size}x{size} pixels", "n or size")
     labels = _balanced_labels(n, rng)
     a = rng.uniform(intensity[0], intensity[1], n)
     traits = _identities(n, rng, identity)
@@ -369,16 +402,20 @@ def make_clips(n: int, rng: np.random.Generator, *, frames: int = 8, ramp: int =
 
     Raises
     ------
-    ValueError
-        A parameter outside its range; the message names the parameter and the range.
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The images would need more memory than the limit (see :mod:`helpers.validation`).
     """
-    _check_generator(rng)
-    n = _check_int("n", n, 1, 50_000)
-    frames = _check_int("frames", frames, 2, 64)
-    ramp = _check_int("ramp", ramp, 1, frames - 1)
+    check_rng(rng, "make_clips")
+    n = check_int(n, "n", "make_clips", low=1, high=50_000)
+    frames = check_int(frames, "frames", "make_clips", low=2, high=64)
+    ramp = check_int(ramp, "ramp", "make_clips", low=1, high=frames - 1)
     size, intensity, jitter, scale, identity, noise, lighting = _check_common(
-        size, intensity, jitter, scale, identity, noise, lighting)
-    motion = _check_float("motion", motion, 0.0, 2.0)
+        "make_clips", size, intensity, jitter, scale, identity, noise, lighting)
+    motion = check_float(motion, "motion", "make_clips", low=0.0, high=2.0)
+    _check_image_memory("make_clips", n * frames, size, f"{n} clips of {frames} frames of {size}x{size} pixels",
+                        "n, frames or size")
     labels = _balanced_labels(n, rng)
     apex = rng.uniform(intensity[0], intensity[1], n)
     onset = rng.integers(1, frames - ramp + 1, n)
@@ -386,15 +423,7 @@ def make_clips(n: int, rng: np.random.Generator, *, frames: int = 8, ramp: int =
     poses = _poses(n, rng, size, jitter, scale, lighting)
     t = np.arange(frames)
     a = apex[:, None] * np.clip((t[None, :] - onset[:, None] + 1) / ramp, 0.0, 1.0)          # (n, T)
-    steps = motion * rng.standard_normal((n, frames, 2))
-    steps[:, 0] = 0.0
-    drift = np.cumsum(steps, axis=1)                                                           # (n, T, 2)
-
-    rep = lambda v: np.repeat(v, frames)                                                        # noqa: E731
-    traits_f = {k: rep(v) for k, v in traits.items()}
-    params = {**traits_f, **_expression(rep(labels), a.ravel(), traits_f), **{k: rep(v) for k, v in poses.items()}}
-    params["cx"] = params["cx"] + drift[:, :, 0].ravel()
-    params["cy"] = params["cy"] + drift[:, :, 1].ravel()
+    params = _clip_params(labels, a, traits, poses, _head_drift(n, frames, motion, rng))
     images = _render(size, params) + noise * rng.standard_normal((n * frames, size, size))
     return Clips(frames=images.reshape(n, frames, size, size), labels=labels, onset=onset.astype(np.int64),
                  intensity=a)
@@ -416,17 +445,18 @@ def shift(images: np.ndarray, dx: int, dy: int, *, fill: str | float = "edge") -
     -------
     ndarray of float64, shape (..., H, W)
     """
-    images = _check_images(images)
+    images = _check_images(images, "shift")
     h, w = images.shape[-2:]
-    dx = _check_int("dx", dx, -(w - 1), w - 1)
-    dy = _check_int("dy", dy, -(h - 1), h - 1)
+    dx = check_int(dx, "dx", "shift", low=-(w - 1), high=w - 1)
+    dy = check_int(dy, "dy", "shift", low=-(h - 1), high=h - 1)
     pad = [(0, 0)] * (images.ndim - 2) + [(max(dy, 0), max(-dy, 0)), (max(dx, 0), max(-dx, 0))]
     if isinstance(fill, str):
         if fill != "edge":
-            raise ValueError(f"fill must be 'edge' or a number; got {fill!r}")
+            raise ValueError(f"shift: fill must be 'edge' or a number; got {fill!r}")
         padded = np.pad(images, pad, mode="edge")
     else:
-        padded = np.pad(images, pad, mode="constant", constant_values=_check_float("fill", fill, -1e6, 1e6))
+        fill = check_float(fill, "fill", "shift", low=-1e6, high=1e6)
+        padded = np.pad(images, pad, mode="constant", constant_values=fill)
     top, left = max(-dy, 0), max(-dx, 0)
     return padded[..., top:top + h, left:left + w].copy()
 
@@ -440,9 +470,9 @@ def add_noise(images: np.ndarray, sigma: float, rng: np.random.Generator) -> np.
     sigma : float in [0, 10]
     rng : numpy.random.Generator
     """
-    images = _check_images(images)
-    sigma = _check_float("sigma", sigma, 0.0, 10.0)
-    _check_generator(rng)
+    images = _check_images(images, "add_noise")
+    sigma = check_float(sigma, "sigma", "add_noise", low=0.0, high=10.0)
+    check_rng(rng, "add_noise")
     return images + sigma * rng.standard_normal(images.shape)
 
 
@@ -463,11 +493,11 @@ def occlude(images: np.ndarray, patch: int, rng: np.random.Generator, *, value: 
     -------
     ndarray of float64, shape (..., H, W)
     """
-    images = _check_images(images)
+    images = _check_images(images, "occlude")
     h, w = images.shape[-2:]
-    patch = _check_int("patch", patch, 0, min(h, w))
-    _check_generator(rng)
-    value = _check_float("value", value, -1e6, 1e6)
+    patch = check_int(patch, "patch", "occlude", low=0, high=min(h, w))
+    check_rng(rng, "occlude")
+    value = check_float(value, "value", "occlude", low=-1e6, high=1e6)
     out = images.copy()
     flat = out.reshape(-1, h, w)
     tops = rng.integers(0, h - patch + 1, len(flat))

@@ -13,5 +13,14 @@ COURSE_FILE: Path = Path(os.environ.get("WORKBOOK_COURSE_FILE", ROOT / "course.t
 
 
 def build_dir() -> Path:
-    """The folder for generated files (results, exports): ``$WORKBOOK_BUILD_DIR`` or ``build/``."""
-    return Path(os.environ.get("WORKBOOK_BUILD_DIR", ROOT / "build"))
+    """The folder for generated files (results, exports): ``build/`` in the project folder by default.
+
+    ``$WORKBOOK_BUILD_DIR`` moves it: ``~`` is expanded and a relative path is taken from the project
+    folder (not from the current working directory, which is ``notebooks/`` inside a notebook); an
+    empty value means the default.
+    """
+    raw = os.environ.get("WORKBOOK_BUILD_DIR", "").strip()
+    if not raw:
+        return ROOT / "build"
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else ROOT / path

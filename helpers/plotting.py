@@ -12,6 +12,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .validation import check_int
+
 #: Colour cycle (colour-blind friendly, Okabe-Ito).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
@@ -72,8 +74,7 @@ def plot_decision_regions(ax: plt.Axes, predict: Callable[[np.ndarray], np.ndarr
     y = np.asarray(y)
     if len(y) != len(X):
         raise ValueError(f"y must have one label per row of X; got {len(y)} labels for {len(X)} rows")
-    if resolution < 10:
-        raise ValueError(f"resolution must be at least 10; got {resolution}")
+    resolution = check_int(resolution, "resolution", "plot_decision_regions", low=10)
     x_lo, x_hi = xlim or (X[:, 0].min() - margin, X[:, 0].max() + margin)
     y_lo, y_hi = ylim or (X[:, 1].min() - margin, X[:, 1].max() + margin)
     gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, resolution), np.linspace(y_lo, y_hi, resolution))
@@ -189,8 +190,7 @@ def image_grid(images: np.ndarray, *, titles: Sequence[str] | None = None, ncols
     images = np.asarray(images)
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n, height, width); got {images.shape}")
-    if ncols < 1:
-        raise ValueError(f"ncols must be at least 1; got {ncols}")
+    ncols = check_int(ncols, "ncols", "image_grid", low=1)
     n = len(images)
     if titles is not None and len(titles) != n:
         raise ValueError(f"titles must have one entry per image ({n}); got {len(titles)}")

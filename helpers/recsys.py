@@ -44,9 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_float as _check_float
-from .validation import check_generator as _check_generator
-from .validation import check_int as _check_int
+from .validation import check_float, check_int, check_memory, check_rng
 
 #: Conversion probability of a view, as a fraction of ``buy_rate``, for an item the customer does
 #: not like at all (liking 0); it rises linearly to 1 at liking 1.
@@ -104,6 +102,55 @@ class Interactions:
                 f"{int((self.stars > 0).sum())} reviews)")
 
 
+#: Peak memory of :func:`make_interactions` per customer-item cell, in bytes (measured about 67:
+#: several float64 (n_customers, n_items) arrays are alive at once).
+BYTES_PER_CELL = 80
+
+
+@dataclass(frozen=True)
+class _Shop:
+    """The checked arguments of :func:`make_interactions`."""
+
+    n_customers: int
+    n_items: int
+    n_tastes: int
+    n_categories: int
+    categories_per_taste: int
+    taste_concentration: float
+    zipf_exponent: float
+    mean_views: float
+    explore: float
+    buy_rate: float
+    review_rate: float
+    quality_sd: float
+    star_noise: float
+
+
+def _check_shop(rng, n_customers, n_items, n_tastes, n_categories, categories_per_taste, taste_concentration,
+                zipf_exponent, mean_views, explore, buy_rate, review_rate, quality_sd, star_noise) -> _Shop:
+    owner = "make_interactions"
+    check_rng(rng, owner)
+    n_customers = check_int(n_customers, "n_customers", owner, low=10, high=200_000)
+    n_items = check_int(n_items, "n_items", owner, low=10, high=20_000)
+    n_categories = check_int(n_categories, "n_categories", owner, low=1, high=n_items)
+    shop = _Shop(
+        n_customers=n_customers, n_items=n_items, n_tastes=check_int(n_tastes, "n_tastes", owner, low=1, high=100),
+        n_categories=n_categories,
+        categories_per_taste=check_int(categories_per_taste, "categories_per_taste", owner, low=1, high=n_categories),
+        taste_concentration=check_float(taste_concentration, "taste_concentration", owner,
+                                        low=0.0, high=100.0, low_open=True),
+        zipf_exponent=check_float(zipf_exponent, "zipf_exponent", owner, low=0.0, high=3.0),
+        mean_views=check_float(mean_views, "mean_views", owner, low=1.0, high=10_000.0),
+        explore=check_float(explore, "explore", owner, low=0.0, high=1.0),
+        buy_rate=check_float(buy_rate, "buy_rate", owner, low=0.0, high=1.0, low_open=True),
+        review_rate=check_float(review_rate, "review_rate", owner, low=0.0, high=1.0),
+        quality_sd=check_float(quality_sd, "quality_sd", owner, low=0.0, high=5.0),
+        star_noise=check_float(star_noise, "star_noise", owner, low=0.0, high=5.0))
+    check_memory(BYTES_PER_CELL * n_customers * n_items, owner, f"{n_customers} customers x {n_items} items",
+                 "n_customers or n_items")
+    return shop
+
+
 def make_interactions(rng: np.random.Generator, *, n_customers: int = 3000, n_items: int = 300,
                       n_tastes: int = 6, n_categories: int = 12, categories_per_taste: int = 2,
                       taste_concentration: float = 0.3, zipf_exponent: float = 0.8,
@@ -112,34 +159,24 @@ def make_interactions(rng: np.random.Generator, *, n_customers: int = 3000, n_it
                       star_noise: float = 0.5) -> Interactions:
     """Generate a seeded shop log (browsing, purchases, reviews) with taste structure and popularity skew.
 
-    Parameters
+    Parameters (the recipe is in the module docstring)
     ----------
-    rng : numpy.random.Generator
-        The only source of randomness (same generator state, same log).
+    rng : numpy.random.Generator, the only source of randomness (same generator state, same log)
     n_customers : int in [10, 200000]
     n_items : int in [10, 20000]
-    n_tastes : int in [1, 100]
-        Number of latent taste groups.
-    n_categories : int in [1, n_items]
-        Number of item categories.
-    categories_per_taste : int in [1, n_categories]
-        Categories each taste group likes.
-    taste_concentration : float in (0, 100]
-        Dirichlet concentration of the customers' taste mixtures (small: one dominant taste).
-    zipf_exponent : float in [0, 3]
-        Popularity skew; 0 gives equally popular items.
-    mean_views : float in [1, 10000]
-        Mean of the Gamma-distributed browsing activity (about the mean number of views - 1).
-    explore : float in [0, 1]
-        Share of views drawn by popularity alone, ignoring taste.
-    buy_rate : float in (0, 1]
-        Conversion probability of a view of a fully liked item.
-    review_rate : float in [0, 1]
-        Probability that a purchase is reviewed.
-    quality_sd : float in [0, 5]
-        Spread of the hidden item quality (in stars).
-    star_noise : float in [0, 5]
-        Spread of the per-review noise (in stars).
+    n_tastes : int in [1, 100], the number of latent taste groups
+    n_categories : int in [1, n_items], the number of item categories
+    categories_per_taste : int in [1, n_categories], the categories each taste group likes
+    taste_concentration : float in (0, 100], Dirichlet concentration of the customers' taste mixtures
+        (small: one dominant taste)
+    zipf_exponent : float in [0, 3], the popularity skew; 0 gives equally popular items
+    mean_views : float in [1, 10000], mean of the Gamma-distributed browsing activity (about the mean
+        number of views - 1)
+    explore : float in [0, 1], the share of views drawn by popularity alone, ignoring taste
+    buy_rate : float in (0, 1], the conversion probability of a view of a fully liked item
+    review_rate : float in [0, 1], the probability that a purchase is reviewed
+    quality_sd : float in [0, 5], the spread of the hidden item quality (in stars)
+    star_noise : float in [0, 5], the spread of the per-review noise (in stars)
 
     Returns
     -------
@@ -149,65 +186,66 @@ def make_interactions(rng: np.random.Generator, *, n_customers: int = 3000, n_it
 
     Raises
     ------
-    ValueError
-        A parameter outside its range; the message names the parameter and the range.
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The log would need more memory than the limit (about 80 bytes per customer-item pair; see
+        :mod:`helpers.validation`).
     """
-    _check_generator(rng)
-    n_customers = _check_int("n_customers", n_customers, 10, 200_000)
-    n_items = _check_int("n_items", n_items, 10, 20_000)
-    n_tastes = _check_int("n_tastes", n_tastes, 1, 100)
-    n_categories = _check_int("n_categories", n_categories, 1, n_items)
-    categories_per_taste = _check_int("categories_per_taste", categories_per_taste, 1, n_categories)
-    taste_concentration = _check_float("taste_concentration", taste_concentration, 0.0, 100.0, open_lo=True)
-    zipf_exponent = _check_float("zipf_exponent", zipf_exponent, 0.0, 3.0)
-    mean_views = _check_float("mean_views", mean_views, 1.0, 10_000.0)
-    explore = _check_float("explore", explore, 0.0, 1.0)
-    buy_rate = _check_float("buy_rate", buy_rate, 0.0, 1.0, open_lo=True)
-    review_rate = _check_float("review_rate", review_rate, 0.0, 1.0)
-    quality_sd = _check_float("quality_sd", quality_sd, 0.0, 5.0)
-    star_noise = _check_float("star_noise", star_noise, 0.0, 5.0)
+    s = _check_shop(rng, n_customers, n_items, n_tastes, n_categories, categories_per_taste, taste_concentration,
+                    zipf_exponent, mean_views, explore, buy_rate, review_rate, quality_sd, star_noise)
+    item_category, popularity, quality = _draw_items(rng, s)
+    A, theta, liking = _draw_tastes(rng, s, item_category)
+    views = _draw_views(rng, s, A, theta, item_category, popularity)
+    purchased, stars = _draw_purchases_and_reviews(rng, s, liking, views, quality)
+    return Interactions(views=views, purchased=purchased, stars=stars, liking=liking, taste_mix=theta,
+                        taste_categories=A, item_category=item_category.astype(np.int64),
+                        item_popularity=popularity, item_quality=quality)
 
-    # 1. items: category, Zipf-like popularity over shuffled ranks, hidden quality
-    item_category = rng.integers(0, n_categories, size=n_items)
-    ranks = rng.permutation(n_items) + 1
-    popularity = ranks.astype(float) ** -zipf_exponent
+
+def _draw_items(rng: np.random.Generator, s: _Shop):
+    """Step 1: each item's category, Zipf-like popularity over shuffled ranks, hidden quality."""
+    item_category = rng.integers(0, s.n_categories, size=s.n_items)
+    ranks = rng.permutation(s.n_items) + 1
+    popularity = ranks.astype(float) ** -s.zipf_exponent
     popularity /= popularity.sum()
-    quality = rng.normal(0.0, quality_sd, size=n_items)
+    quality = rng.normal(0.0, s.quality_sd, size=s.n_items)
+    return item_category, popularity, quality
 
-    # 2. tastes: which categories each group likes
-    A = np.zeros((n_tastes, n_categories), dtype=bool)
-    for t in range(n_tastes):
-        A[t, rng.choice(n_categories, size=categories_per_taste, replace=False)] = True
 
-    # 3. customers: taste mixtures and liking
-    theta = rng.dirichlet(np.full(n_tastes, taste_concentration), size=n_customers)
+def _draw_tastes(rng: np.random.Generator, s: _Shop, item_category: np.ndarray):
+    """Steps 2 and 3: which categories each taste group likes; customers' taste mixtures and liking."""
+    A = np.zeros((s.n_tastes, s.n_categories), dtype=bool)
+    for t in range(s.n_tastes):
+        A[t, rng.choice(s.n_categories, size=s.categories_per_taste, replace=False)] = True
+    theta = rng.dirichlet(np.full(s.n_tastes, s.taste_concentration), size=s.n_customers)
     score = theta @ A.astype(float)                                   # (n_customers, n_categories)
     liking = (score / score.max(axis=1, keepdims=True))[:, item_category]
+    return A, theta, liking
 
-    # 4. browsing: mixture of taste views and exploration views
+
+def _draw_views(rng: np.random.Generator, s: _Shop, A, theta, item_category, popularity) -> np.ndarray:
+    """Step 4: browsing, a mixture of taste views and exploration views."""
     in_taste = A[:, item_category] * popularity                        # (n_tastes, n_items)
     totals = in_taste.sum(axis=1, keepdims=True)
     # a taste whose categories hold no item browses by popularity alone
     in_taste = np.where(totals > 0, in_taste / np.where(totals > 0, totals, 1.0), popularity)
-    p_view = (1.0 - explore) * (theta @ in_taste) + explore * popularity
+    p_view = (1.0 - s.explore) * (theta @ in_taste) + s.explore * popularity
     p_view /= p_view.sum(axis=1, keepdims=True)
-    activity = rng.gamma(2.0, mean_views / 2.0, size=n_customers)
+    activity = rng.gamma(2.0, s.mean_views / 2.0, size=s.n_customers)
     n_views = 1 + rng.poisson(activity)
-    views = rng.multinomial(n_views, p_view).astype(np.int64)
+    return rng.multinomial(n_views, p_view).astype(np.int64)
 
-    # 5. purchases: each view converts with a liking-dependent probability
-    per_view = buy_rate * (BASE_CONVERSION + (1.0 - BASE_CONVERSION) * liking)
+
+def _draw_purchases_and_reviews(rng: np.random.Generator, s: _Shop, liking, views, quality):
+    """Steps 5 and 6: each view converts with a liking-dependent probability; purchases get reviewed."""
+    per_view = s.buy_rate * (BASE_CONVERSION + (1.0 - BASE_CONVERSION) * liking)
     p_buy = 1.0 - (1.0 - per_view) ** views
-    purchased = rng.random((n_customers, n_items)) < p_buy
-
-    # 6. reviews of purchased items
-    reviewed = purchased & (rng.random((n_customers, n_items)) < review_rate)
-    raw = 1.0 + 4.0 * liking + quality + rng.normal(0.0, star_noise, size=(n_customers, n_items))
+    purchased = rng.random((s.n_customers, s.n_items)) < p_buy
+    reviewed = purchased & (rng.random((s.n_customers, s.n_items)) < s.review_rate)
+    raw = 1.0 + 4.0 * liking + quality + rng.normal(0.0, s.star_noise, size=(s.n_customers, s.n_items))
     stars = np.where(reviewed, np.clip(np.rint(raw), 1, 5), 0).astype(np.int8)
-
-    return Interactions(views=views, purchased=purchased, stars=stars, liking=liking, taste_mix=theta,
-                        taste_categories=A, item_category=item_category.astype(np.int64),
-                        item_popularity=popularity, item_quality=quality)
+    return purchased, stars
 
 
 def to_visible(data: Interactions, *, use_purchases: bool = True, bad_stars: int = 2,
@@ -229,11 +267,11 @@ def to_visible(data: Interactions, *, use_purchases: bool = True, bad_stars: int
     -------
     ndarray of uint8, shape (n_customers, n_items), entries 0 or 1
     """
-    bad_stars = _check_int("bad_stars", bad_stars, 0, 4)
+    bad_stars = check_int(bad_stars, "bad_stars", "to_visible", low=0, high=4)
     if min_views is not None:
-        min_views = _check_int("min_views", min_views, 1, 1000)
+        min_views = check_int(min_views, "min_views", "to_visible", low=1, high=1000)
     if not use_purchases and min_views is None:
-        raise ValueError("use_purchases=False with min_views=None leaves no signal; keep one of them")
+        raise ValueError("to_visible: use_purchases=False with min_views=None leaves no signal; keep one of them")
     v = np.zeros(data.views.shape, dtype=bool)
     if use_purchases:
         disliked = (data.stars > 0) & (data.stars <= bad_stars)
@@ -260,11 +298,10 @@ def split_customers(n_customers: int, validation_fraction: float,
     valid_idx : ndarray of int64, shape (n_valid,), with n_valid = round(validation_fraction * n_customers)
         clipped to [1, n_customers - 1]
     """
-    _check_generator(rng)
-    n_customers = _check_int("n_customers", n_customers, 2, 10_000_000)
-    validation_fraction = _check_float("validation_fraction", validation_fraction, 0.0, 1.0, open_lo=True)
-    if validation_fraction >= 1.0:
-        raise ValueError(f"validation_fraction must be in (0, 1); got {validation_fraction}")
+    check_rng(rng, "split_customers")
+    n_customers = check_int(n_customers, "n_customers", "split_customers", low=2, high=10_000_000)
+    validation_fraction = check_float(validation_fraction, "validation_fraction", "split_customers",
+                                      low=0.0, high=1.0, low_open=True, high_open=True)
     n_valid = min(max(int(round(validation_fraction * n_customers)), 1), n_customers - 1)
     order = rng.permutation(n_customers)
     return np.sort(order[n_valid:]), np.sort(order[:n_valid])
@@ -305,15 +342,15 @@ def leave_k_out(V: np.ndarray, k: int, rng: np.random.Generator, *, min_observed
     -------
     HoldOut
     """
-    _check_generator(rng)
+    check_rng(rng, "leave_k_out")
     V = np.asarray(V)
     if V.ndim != 2:
-        raise ValueError(f"V must have shape (n_customers, n_items); got {V.shape}")
+        raise ValueError(f"leave_k_out: V must have shape (n_customers, n_items); got {V.shape}")
     if not np.isin(V, (0, 1)).all():
-        raise ValueError("V must contain only 0 and 1")
+        raise ValueError("leave_k_out: V must contain only 0 and 1")
     n_items = V.shape[1]
-    k = _check_int("k", k, 1, n_items - 1)
-    min_observed = _check_int("min_observed", min_observed, 0, n_items - 1)
+    k = check_int(k, "k", "leave_k_out", low=1, high=n_items - 1)
+    min_observed = check_int(min_observed, "min_observed", "leave_k_out", low=0, high=n_items - 1)
     observed = V.astype(np.uint8).copy()
     held = np.full((V.shape[0], k), -1, dtype=np.int64)
     evaluated = observed.sum(axis=1) >= k + min_observed

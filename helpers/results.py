@@ -18,12 +18,18 @@ value": exact for integers, strings and booleans, equal to 1e-9 relative for flo
 counts, deterministic computations). A trained score declares its spread over seeds, e.g. the
 standard deviation across seeds. ``show()`` stores the values and tolerances in the output's
 metadata, so the stored notebook keeps the reference that ``make test`` checks fresh runs against.
+
+What can be recorded is checked when it is added, with the key named: numbers, strings, bools,
+None, and lists and dicts of them (numpy scalars and arrays are converted). A non-finite number
+(nan, inf), also inside a list or dict, is refused rather than stored: a diverged run is not an
+answer. The file is written atomically, so a reader never sees half of it.
 """
 from __future__ import annotations
 
 import html
 import json
 import math
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,7 @@ import numpy as np
 
 from .files import atomic_write_text
 from .paths import build_dir
+from .validation import check_float, check_int
 
 
 #: Relative tolerance of a value declared without one (``tolerance=None``).
@@ -61,6 +68,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _check_storable(value: Any, where: str) -> None:
+    """Refuse what a JSON file cannot hold faithfully; ``where`` names the place, e.g. ``curve[3]``."""
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, numbers.Integral):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"Results.add: {where} is {value}; a diverged run cannot be recorded as an answer: "
+                             "fix the run (learning rate, inputs) or leave the value out")
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_storable(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for k, item in value.items():
+            _check_storable(item, f"{where}[{k!r}]")
+        return
+    raise TypeError(f"Results.add: {where} is a {type(value).__name__}, which a JSON file cannot store; record "
+                    "numbers, strings, bools or lists and dicts of them (e.g. a model's accuracy, not the model)")
+
+
 def _format(value: Any, digits: int | None) -> str:
     if isinstance(value, float) and digits is not None:
         if math.isnan(value) or math.isinf(value):
@@ -79,6 +109,11 @@ class Results:
     def __init__(self, notebook: str):
         from .course import load_course
 
+        if not isinstance(notebook, str) or not notebook.isidentifier():
+            stem = str(notebook).replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".ipynb")
+            raise ValueError(f"Results: notebook must be the notebook's id, its file name without folder or .ipynb, "
+                             f"e.g. Results({stem if stem.isidentifier() else 'a1_q1_mle_quality_control'!r}); "
+                             f"got {notebook!r}")
         load_course().question(notebook)  # raises a clear KeyError for an unknown notebook
         self.notebook = notebook
         self._entries: dict[str, _Entry] = {}
@@ -89,17 +124,21 @@ class Results:
 
         ``tolerance`` (absolute, >= 0, per number) says how far a run on another machine may move
         it; ``None`` means the value is deterministic (see the module docstring).
+
+        Raises ``TypeError`` for a value a JSON file cannot store and ``ValueError`` for a non-finite
+        number anywhere in it, naming the key (and the place inside a list or dict).
         """
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"Results.add: key must be an identifier such as 'test_accuracy'; got {key!r}")
+        owner = f"Results.add({key!r})"
+        if not isinstance(label, str):
+            raise TypeError(f"Results.add: the label of {key!r} must be a str; got {type(label).__name__}")
+        if digits is not None:
+            digits = check_int(digits, "digits", owner, low=0, high=15)
         if tolerance is not None:
-            if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float, np.integer, np.floating)) \
-                    or not math.isfinite(float(tolerance)) or tolerance < 0:
-                raise ValueError(f"{key}: tolerance must be a finite number >= 0 or None; got {tolerance!r}")
-            tolerance = float(tolerance)
-        if not key.isidentifier():
-            raise ValueError(f"key must be an identifier such as 'test_accuracy'; got {key!r}")
+            tolerance = check_float(tolerance, "tolerance", owner, low=0.0)
         plain = _plain(value)
-        if isinstance(plain, float) and not math.isfinite(plain):
-            raise ValueError(f"{key}: the value is {plain}; a diverged run cannot be recorded as an answer")
+        _check_storable(plain, key)
         self._entries[key] = _Entry(plain, label, digits, tolerance)
         return value
 
@@ -118,9 +157,9 @@ class Results:
         """Write the JSON file (``{"notebook": ..., "results": {key: value}, "labels": {...}}``)."""
         if not self._entries:
             raise ValueError("nothing recorded yet; call results.add(...) before saving")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(self.payload(), indent=2, sort_keys=False) + "\n")
-        return self.path
+        path = self.path
+        atomic_write_text(path, json.dumps(self.payload(), indent=2, sort_keys=False, allow_nan=False) + "\n")
+        return path
 
     def payload(self) -> dict[str, Any]:
         """What :meth:`save` writes and :meth:`show` stores in the output metadata."""

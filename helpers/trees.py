@@ -40,7 +40,7 @@ from typing import Union
 
 import numpy as np
 
-from .validation import check_int as _check_int
+from .validation import check_int, check_memory, check_rng
 
 #: The operators a tree may use: ``name -> f(a, b, modulus)`` for child values ``a`` (left), ``b`` (right).
 OPERATORS: dict[str, Callable[[int, int, int], int]] = {
@@ -55,6 +55,8 @@ DEFAULT_OPS: tuple[str, ...] = ("max", "min")
 
 #: Largest depth :func:`make_trees` accepts (a depth-12 tree has up to 8191 nodes).
 MAX_DEPTH = 12
+#: Memory per tree node as nested tuples, in bytes (measured about 32: a tuple for each internal node).
+_BYTES_PER_NODE = 40
 
 Tree = Union[int, tuple]
 
@@ -64,19 +66,20 @@ Tree = Union[int, tuple]
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_ops(ops: Sequence[str]) -> tuple[str, ...]:
+def _check_ops(ops: Sequence[str], owner: str) -> tuple[str, ...]:
     if isinstance(ops, str) or not isinstance(ops, Sequence) or len(ops) == 0:
-        raise ValueError(f"ops must be a non-empty sequence of operator names from {list(OPERATORS)}; got {ops!r}")
+        raise ValueError(f"{owner}: ops must be a non-empty sequence of operator names from {list(OPERATORS)}; "
+                         f"got {ops!r}")
     unknown = [o for o in ops if o not in OPERATORS]
     if unknown:
-        raise ValueError(f"ops must be operator names from {list(OPERATORS)}; unknown: {unknown}")
+        raise ValueError(f"{owner}: ops must be operator names from {list(OPERATORS)}; unknown: {unknown}")
     if len(set(ops)) != len(ops):
-        raise ValueError(f"ops must not repeat an operator; got {list(ops)}")
+        raise ValueError(f"{owner}: ops must not repeat an operator; got {list(ops)}")
     return tuple(ops)
 
 
-def _check_modulus(modulus) -> int:
-    return _check_int("modulus", modulus, 2, 10)
+def _check_modulus(modulus, owner: str) -> int:
+    return check_int(modulus, "modulus", owner, low=2, high=10)
 
 
 def _is_leaf(tree: Tree) -> bool:
@@ -109,7 +112,7 @@ def evaluate(tree: Tree, modulus: int = 10) -> int:
     ValueError
         For a malformed tree (unknown operator, digit out of range, wrong tuple shape).
     """
-    modulus = _check_modulus(modulus)
+    modulus = _check_modulus(modulus, "evaluate")
     _check_node(tree, modulus)
     if _is_leaf(tree):
         return int(tree)
@@ -170,6 +173,18 @@ def _grow(d: int, rng: np.random.Generator, ops: tuple[str, ...], modulus: int) 
     return (op, deep, other) if deep_on_left else (op, other, deep)
 
 
+def expected_nodes(depth: int) -> float:
+    """Mean number of nodes (leaves included) of a tree of exactly ``depth`` grown by :func:`make_trees`.
+
+    A node of depth ``d`` has one child of depth ``d - 1`` and one of a depth uniform in ``0 .. d - 1``,
+    so ``N(d) = 1 + N(d - 1) + mean(N(0), ..., N(d - 1))`` with ``N(0) = 1``.
+    """
+    nodes = [1.0]
+    for d in range(1, depth + 1):
+        nodes.append(1.0 + nodes[d - 1] + sum(nodes) / d)
+    return nodes[depth]
+
+
 def make_trees(n: int, rng: np.random.Generator, *, min_depth: int = 1, max_depth: int = 4,
                ops: Sequence[str] = DEFAULT_OPS, modulus: int = 10) -> list[Tree]:
     """``n`` random expression trees (see the module docstring for the recipe).
@@ -190,14 +205,23 @@ def make_trees(n: int, rng: np.random.Generator, *, min_depth: int = 1, max_dept
     Returns
     -------
     list of n trees (ints and nested ``(op, left, right)`` tuples).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A parameter of the wrong type or outside its range; the message names it and the range.
+    MemoryLimitError
+        The trees would need more memory than the limit (about 40 bytes per node, see
+        :func:`expected_nodes` and :mod:`helpers.validation`).
     """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
-    n = _check_int("n", n, 1, 1_000_000)
-    max_depth = _check_int("max_depth", max_depth, 0, MAX_DEPTH)
-    min_depth = _check_int("min_depth", min_depth, 0, max_depth)
-    ops = _check_ops(ops)
-    modulus = _check_modulus(modulus)
+    check_rng(rng, "make_trees")
+    n = check_int(n, "n", "make_trees", low=1, high=1_000_000)
+    max_depth = check_int(max_depth, "max_depth", "make_trees", low=0, high=MAX_DEPTH)
+    min_depth = check_int(min_depth, "min_depth", "make_trees", low=0, high=max_depth)
+    ops = _check_ops(ops, "make_trees")
+    modulus = _check_modulus(modulus, "make_trees")
+    check_memory(_BYTES_PER_NODE * n * expected_nodes(max_depth), "make_trees",
+                 f"{n} trees of depth up to {max_depth}", "n or max_depth")
     depths = rng.integers(min_depth, max_depth + 1, size=n)
     return [_grow(int(d), rng, ops, modulus) for d in depths]
 
@@ -263,8 +287,8 @@ def flatten(trees: Sequence[Tree], ops: Sequence[str] = DEFAULT_OPS, modulus: in
     ValueError
         For an empty list, a malformed tree, or an operator that is not in ``ops``.
     """
-    ops = _check_ops(ops)
-    modulus = _check_modulus(modulus)
+    ops = _check_ops(ops, "flatten")
+    modulus = _check_modulus(modulus, "flatten")
     if len(trees) == 0:
         raise ValueError("trees must be a non-empty list of trees")
     op_index = {o: k for k, o in enumerate(ops)}

@@ -18,7 +18,7 @@ Build a model, train it, read the history::
     print(nn.summary(model, (64,)))
     print(nn.format_check(nn.check_layer_gradients(model, X_train[:4], rng)))
 
-Modules: core (Module, checks), init, layers, activations, normalization, conv,
+Modules: core (Module; argument checks are in helpers.validation), init, layers, activations, normalization, conv,
 pooling, containers, recurrent, losses, optim, schedules, metrics, train,
 summary, gradcheck.
 """

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from .core import Module, check_float
+from ..validation import check_float
+from .core import Module
 
 
 class ReLU(Module):

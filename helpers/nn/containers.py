@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..validation import check_int
 from .core import Module
 
 
@@ -151,9 +152,7 @@ class Concat(_Container):
         self.branches = _check_modules("Concat", "branch", branches)
         if not self.branches:
             raise ValueError("Concat: branches must contain at least one module, got 0")
-        if not isinstance(axis, int) or axis < 1:
-            raise ValueError(f"Concat: axis must be a positive integer (axis 0 is the batch), got {axis!r}")
-        self.axis = axis
+        self.axis = check_int(axis, "axis (axis 0 is the batch)", "Concat", low=1)
 
     def named_children(self):
         return ((str(i), b) for i, b in enumerate(self.branches))

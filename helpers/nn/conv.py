@@ -86,7 +86,7 @@ class Conv2D(Module):
                                  f"dilation {self.dilation}")
             self.padding = (extents[0] // 2, extents[1] // 2)
         else:
-            self.padding = check_pair(padding, "padding", "Conv2D", minimum=0)
+            self.padding = check_pair(padding, "padding", "Conv2D", low=0)
         self.init = check_choice(init, "init", "Conv2D", INITS)
         self.dtype = check_dtype(dtype, "Conv2D")
         check_rng(rng, "Conv2D")

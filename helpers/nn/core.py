@@ -1,4 +1,4 @@
-"""The ``Module`` base class and the argument checks every layer shares.
+"""The ``Module`` base class every layer and container derives from.
 
 Conventions (the same for every layer in :mod:`helpers.nn`)
 ------------------------------------------------------------
@@ -13,108 +13,53 @@ Conventions (the same for every layer in :mod:`helpers.nn`)
   what Dropout and BatchNorm do; containers switch all their children.
 * Batches come first: dense inputs are ``(N, D)``, images ``(N, C, H, W)`` and
   sequences ``(N, T, D)``.
+* Every module's ``backward`` refuses to run before its ``forward``, and refuses a
+  ``dout`` whose shape differs from the last output's, naming the module and both
+  shapes (:meth:`Module.__init_subclass__` adds these checks to every subclass).
 """
 
 from __future__ import annotations
 
-import numbers
+import functools
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-FLOAT_DTYPES = (np.float32, np.float64)
+# The argument checks live in helpers.validation, the workbook's one argument-check module. conv,
+# pooling and recurrent import these names from here; every other module imports helpers.validation.
+from ..validation import check_choice, check_dtype, check_input, check_int, check_pair, check_rng  # noqa: F401
+
+_NOT_RUN = object()  # the recorded output shape of a module whose forward has not run yet
 
 
-# ----------------------------------------------------------------------------
-# Argument checks. Each raises ValueError/TypeError naming the owner, the
-# parameter and the allowed range, e.g. "Conv2D: stride must be a positive
-# integer, got -1".
-# ----------------------------------------------------------------------------
-def check_int(value: Any, name: str, owner: str, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int, or raise if it is not an integer >= ``minimum``."""
-    what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{owner}: {name} must be {what}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{owner}: {name} must be {what}, got {value}")
-    return int(value)
+def _recording_forward(forward):
+    """Wrap a module's ``forward`` so it records the shape of its output (for backward's check)."""
+    @functools.wraps(forward)
+    def wrapper(self, *args, **kwargs):
+        out = forward(self, *args, **kwargs)
+        if type(self).forward is wrapper:  # the outermost forward (not a subclass calling super())
+            self._forward_shape = out.shape if type(out) is np.ndarray else None
+        return out
+    return wrapper
 
 
-def check_pair(value: Any, name: str, owner: str, *, minimum: int = 1) -> tuple[int, int]:
-    """Return ``(a, b)`` from an int or a pair of ints, each >= ``minimum``."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{owner}: {name} must be an integer or a pair of integers, got {value!r}")
-        return (check_int(value[0], name, owner, minimum=minimum),
-                check_int(value[1], name, owner, minimum=minimum))
-    v = check_int(value, name, owner, minimum=minimum)
-    return v, v
-
-
-def check_float(value: Any, name: str, owner: str, *, low: float | None = None,
-                high: float | None = None, low_open: bool = False,
-                high_open: bool = False) -> float:
-    """Return ``value`` as a float, or raise if it is not a real number in the range."""
-    lo = "(" if low_open else "["
-    hi = ")" if high_open else "]"
-    low_txt = "-inf" if low is None else f"{low:g}"
-    high_txt = "inf" if high is None else f"{high:g}"
-    rng_txt = f"{lo}{low_txt}, {high_txt}{hi}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number in {rng_txt}, got {value!r}")
-    v = float(value)
-    bad = not np.isfinite(v)
-    if low is not None:
-        bad |= v <= low if low_open else v < low
-    if high is not None:
-        bad |= v >= high if high_open else v > high
-    if bad:
-        raise ValueError(f"{owner}: {name} must be in {rng_txt}, got {value}")
-    return v
-
-
-def check_rng(rng: Any, owner: str) -> np.random.Generator:
-    """Require a ``numpy.random.Generator``: layers never use numpy's global state."""
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{owner}: rng must be a numpy.random.Generator "
-                        f"(e.g. np.random.default_rng(0)), got {type(rng).__name__}")
-    return rng
-
-
-def check_dtype(dtype: Any, owner: str) -> type:
-    """Return ``np.float32`` or ``np.float64``; other dtypes raise."""
-    try:
-        dt = np.dtype(dtype).type
-    except TypeError:
-        dt = None
-    if dt not in FLOAT_DTYPES:
-        raise ValueError(f"{owner}: dtype must be float32 or float64, got {dtype!r}")
-    return dt
-
-
-def check_choice(value: Any, name: str, owner: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError(f"{owner}: {name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
-def check_input(x: Any, owner: str, ndim: int, layout: str, *, features: dict[int, tuple[int, str]] | None = None,
-                dtype: type | None = None) -> np.ndarray:
-    """Check an input batch's rank and feature sizes; cast it to ``dtype`` if given.
-
-    ``features`` maps an axis to ``(expected size, name of the size)``.
-    """
-    x = np.asarray(x)
-    if x.ndim != ndim:
-        raise ValueError(f"{owner}: expected input of shape {layout}, got shape {x.shape}")
-    for axis, (size, what) in (features or {}).items():
-        if x.shape[axis] != size:
-            raise ValueError(f"{owner}: expected {size} {what} (input shape {layout}), "
-                             f"got shape {x.shape}")
-    if dtype is not None and x.dtype != dtype:
-        x = x.astype(dtype)
-    return x
+def _checked_backward(backward):
+    """Wrap a module's ``backward`` so it refuses to run before forward or with a wrong ``dout`` shape."""
+    @functools.wraps(backward)
+    def wrapper(self, dout, *args, **kwargs):
+        if type(self).backward is wrapper:
+            expected = getattr(self, "_forward_shape", _NOT_RUN)
+            if expected is _NOT_RUN:
+                raise RuntimeError(f"{type(self).__name__}: backward(dout) was called before forward(x); run "
+                                   "forward on the batch first, then backward with the gradient of the loss with "
+                                   "respect to its output")
+            if expected is not None and (dout.shape if type(dout) is np.ndarray else np.shape(dout)) != expected:
+                raise ValueError(f"{type(self).__name__}: backward got dout of shape {np.shape(dout)}, but the last "
+                                 f"forward returned shape {expected}; dout is the gradient of the loss with respect "
+                                 "to this module's output and must have its shape")
+        return backward(self, dout, *args, **kwargs)
+    return wrapper
 
 
 # ----------------------------------------------------------------------------
@@ -135,6 +80,15 @@ class Module:
     training : bool
         True in training mode (the default), False after :meth:`eval`.
     """
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Give every layer the same checks: ``backward`` refuses to run before ``forward`` and
+        refuses a ``dout`` whose shape differs from the last output's, naming the layer."""
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__:
+            cls.forward = _recording_forward(cls.__dict__["forward"])
+        if "backward" in cls.__dict__:
+            cls.backward = _checked_backward(cls.__dict__["backward"])
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}

@@ -18,7 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import Module, check_float, check_rng
+from ..validation import check_float, check_rng
+from .core import Module
 
 TINY = 1e-300
 

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from .core import Module, check_choice, check_dtype, check_float, check_int, check_rng
+from ..validation import check_choice, check_dtype, check_float, check_int, check_rng
+from .core import Module
 from .init import INITS, init_weight
 
 

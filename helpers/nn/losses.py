@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from .core import check_choice
+from ..validation import check_choice
 
 
 def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Module, check_dtype, check_float, check_int, check_input
+from ..validation import check_dtype, check_float, check_input, check_int
+from .core import Module
 
 
 class _BatchNorm(Module):
@@ -16,7 +17,8 @@ class _BatchNorm(Module):
         running = momentum * running + (1 - momentum) * batch_statistic
 
     (the convention of CS231n and Keras; PyTorch's ``momentum=0.1`` is our 0.9).
-    Evaluation mode normalises with the running statistics. Then
+    Training needs more than one value per channel (N > 1, or N * H * W > 1 for
+    BatchNorm2D), as in PyTorch. Evaluation mode normalises with the running statistics. Then
     ``out = gamma * x_hat + beta``, with ``gamma`` starting at 1 and ``beta`` at 0.
     """
 
@@ -49,6 +51,12 @@ class _BatchNorm(Module):
                         features={1: (self.num_features, "features/channels")}, dtype=self.dtype)
         self._shape = x.shape
         rows = self._rows(x)  # (M, D): statistics per column
+        if self.training and len(rows) < 2:
+            raise ValueError(
+                f"{type(self).__name__}: expected more than 1 value per channel when training, got input shape "
+                f"{x.shape} (the batch statistics of a single value normalise every output to 0); train on "
+                "batches of at least 2 samples (in fit, a batch_size that leaves no last batch of 1), or call "
+                "model.eval() to use the running statistics")
         if self.training:
             mean = rows.mean(axis=0)
             centred = rows - mean

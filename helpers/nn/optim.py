@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Module, check_float
+from ..validation import check_float
+from .core import Module
 
 
 def _collect(params, owner: str) -> list[tuple[Module, str]]:
@@ -50,8 +51,18 @@ class Optimizer:
         for m, name in self.param_refs:
             m.grads[name] = np.zeros_like(m.params[name])
 
+    def _check_lr(self) -> None:
+        """The learning rate may change between steps (schedules, a notebook cell): it must still be finite."""
+        owner = f"{type(self).__name__}.step"
+        try:
+            check_float(self.lr, "lr", owner, low=0.0)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{exc}; the learning rate was changed after the optimiser was built (by a schedule "
+                            "or an assignment to .lr): give it a finite value >= 0 before stepping") from None
+
     def step(self) -> None:
-        """Update every parameter once from its current gradient."""
+        """Update every parameter once from its current gradient (refused when ``lr`` is not finite)."""
+        self._check_lr()
         self.iterations += 1
         for i, (m, name) in enumerate(self.param_refs):
             p, g = m.params[name], m.grads[name]
@@ -136,6 +147,7 @@ class Adam(Optimizer):
         self.v = [np.zeros_like(m.params[n]) for m, n in self.param_refs]
 
     def step(self) -> None:
+        self._check_lr()
         b1, b2 = self.betas
         t = self.iterations + 1
         # bias corrections folded into the step size and eps (same result, fewer array ops)

@@ -17,7 +17,7 @@ class _Pool2D(Module):
         name = type(self).__name__
         self.kernel_size = check_pair(kernel_size, "kernel_size", name)
         self.stride = self.kernel_size if stride is None else check_pair(stride, "stride", name)
-        self.padding = check_pair(padding, "padding", name, minimum=0)
+        self.padding = check_pair(padding, "padding", name, low=0)
         for p, k in zip(self.padding, self.kernel_size):
             if p > k // 2:
                 raise ValueError(f"{name}: padding must be in [0, kernel_size // 2] = [0, {k // 2}], got {p}")

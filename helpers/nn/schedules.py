@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .core import check_float, check_int
+from ..validation import check_float, check_int
 
 
 class StepSchedule:
@@ -28,7 +28,7 @@ class StepSchedule:
         self.gamma = check_float(gamma, "gamma", "StepSchedule", low=0.0, high=1.0, low_open=True)
 
     def __call__(self, epoch: int) -> float:
-        return self.lr * self.gamma ** (check_int(epoch, "epoch", "StepSchedule", minimum=0) // self.step_size)
+        return self.lr * self.gamma ** (check_int(epoch, "epoch", "StepSchedule", low=0) // self.step_size)
 
     def __repr__(self) -> str:
         return f"StepSchedule(lr={self.lr:g}, step_size={self.step_size}, gamma={self.gamma:g})"
@@ -56,13 +56,13 @@ class CosineSchedule:
         self.lr = check_float(lr, "lr", "CosineSchedule", low=0.0, low_open=True)
         self.epochs = check_int(epochs, "epochs", "CosineSchedule")
         self.min_lr = check_float(min_lr, "min_lr", "CosineSchedule", low=0.0, high=self.lr)
-        self.warmup_epochs = check_int(warmup_epochs, "warmup_epochs", "CosineSchedule", minimum=0)
+        self.warmup_epochs = check_int(warmup_epochs, "warmup_epochs", "CosineSchedule", low=0)
         if self.warmup_epochs >= self.epochs:
             raise ValueError(f"CosineSchedule: warmup_epochs must be in [0, epochs) = [0, {self.epochs}), "
                              f"got {warmup_epochs}")
 
     def __call__(self, epoch: int) -> float:
-        epoch = check_int(epoch, "epoch", "CosineSchedule", minimum=0)
+        epoch = check_int(epoch, "epoch", "CosineSchedule", low=0)
         if epoch < self.warmup_epochs:
             return self.lr * (epoch + 1) / (self.warmup_epochs + 1)
         span = self.epochs - self.warmup_epochs - 1

@@ -13,7 +13,8 @@ import numpy as np
 from scipy.special import expit
 from tqdm.auto import tqdm
 
-from .core import Module, check_float, check_int, check_rng
+from ..validation import check_finite, check_float, check_int, check_rng
+from .core import Module
 from .losses import Loss, softmax
 from .metrics import predicted_labels, resolve_metrics
 from .optim import Optimizer, clip_grad_norm
@@ -122,16 +123,19 @@ class History:
                 f"keys={list(self.history)})")
 
 
-def _check_xy(X, y, owner: str, name: str = "X"):
+def _check_xy(X, y, owner: str, name: str = "X", y_name: str = "y"):
+    """``X`` (and ``y``) as arrays with a batch axis, equal lengths and finite entries."""
     X = np.asarray(X)
     if X.ndim < 2:
         raise ValueError(f"{owner}: {name} must have a batch axis, shape (N, ...), got shape {X.shape}")
+    if len(X) == 0:
+        raise ValueError(f"{owner}: {name} has no samples")
+    X = check_finite(X, name, owner)
     if y is not None:
         y = np.asarray(y)
         if len(y) != len(X):
             raise ValueError(f"{owner}: {name} has {len(X)} samples but its targets have {len(y)}")
-    if len(X) == 0:
-        raise ValueError(f"{owner}: {name} has no samples")
+        y = check_finite(y, y_name, owner)
     return X, y
 
 
@@ -149,54 +153,19 @@ def _improved(value: float, best: float, mode: str, min_delta: float) -> bool:
     return value < best - min_delta if mode == "min" else value > best + min_delta
 
 
-def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
-        epochs: int, batch_size: int = 32, rng: np.random.Generator,
-        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-        metrics=("accuracy",), early_stopping: EarlyStopping | int | None = None,
-        schedule=None, clip_norm: float | None = None, progress: bool = True,
-        shuffle: bool = True) -> History:
-    """Train ``model`` with mini-batch gradient descent.
+def _check_optimizer_owner(model: Module, optimizer: Optimizer) -> None:
+    """Refuse an optimiser that would update arrays outside ``model`` (its steps would not train it)."""
+    own = {(id(m), name) for m, name in model.parameters()}
+    foreign = [f"{type(m).__name__}.{name}" for m, name in optimizer.param_refs if (id(m), name) not in own]
+    if foreign or not optimizer.param_refs:
+        what = f"{len(foreign)} parameter(s) that are not this model's (e.g. {foreign[0]})" if foreign \
+            else "no parameters"
+        raise ValueError(f"fit: the optimizer updates {what}, so its steps would not train the model; build the "
+                         f"optimizer on this model's parameters, e.g. {type(optimizer).__name__}(model, lr=...)")
 
-    Each epoch shuffles the samples (with ``rng``), runs forward, loss, backward
-    and ``optimizer.step()`` on every mini-batch (the last may be smaller), then
-    evaluates on ``validation_data`` in evaluation mode. Training loss and metrics
-    are averages over the epoch's batches (as the weights change), like Keras.
 
-    Parameters
-    ----------
-    model : Module
-    loss : Loss
-        E.g. ``SoftmaxCrossEntropy()``.
-    optimizer : Optimizer
-        Built on ``model``, e.g. ``Adam(model, lr=1e-3)``.
-    X : ndarray (N, ...)
-        Inputs, cast once to the model's dtype.
-    y : ndarray (N, ...)
-        Targets (integer labels for SoftmaxCrossEntropy).
-    epochs : int >= 1
-    batch_size : int >= 1, default 32
-    rng : numpy.random.Generator
-        Shuffles the batches.
-    validation_data : (X_val, y_val) or None
-    metrics : sequence of names ("accuracy", "mae", "rmse") or callables ``f(y, outputs)``
-    early_stopping : EarlyStopping, int (patience) or None
-    schedule : callable ``epoch -> lr`` or None
-        E.g. ``CosineSchedule(1e-2, epochs)``; sets ``optimizer.lr`` each epoch.
-    clip_norm : float > 0 or None
-        Clip gradients to this global norm before each step.
-    progress : bool, default True
-        Show a tqdm progress bar over epochs (with the losses).
-    shuffle : bool, default True
-
-    Returns
-    -------
-    History
-
-    Raises
-    ------
-    TrainingDivergedError
-        The loss became NaN or infinite (lower the learning rate or clip gradients).
-    """
+def _check_fit_arguments(model, loss, optimizer, epochs, batch_size, rng, clip_norm, schedule, early_stopping):
+    """Check fit's arguments; returns ``(epochs, batch_size, clip_norm, early_stopping)`` normalised."""
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be a helpers.nn Module, got {type(model).__name__}")
     if not isinstance(loss, Loss):
@@ -204,6 +173,7 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be a helpers.nn Optimizer (e.g. Adam(model)), "
                         f"got {type(optimizer).__name__}")
+    _check_optimizer_owner(model, optimizer)
     epochs = check_int(epochs, "epochs", "fit")
     batch_size = check_int(batch_size, "batch_size", "fit")
     check_rng(rng, "fit")
@@ -215,90 +185,197 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
         early_stopping = EarlyStopping(patience=int(early_stopping))
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
         raise TypeError(f"fit: early_stopping must be None, a patience (int) or EarlyStopping, got {early_stopping!r}")
-    X, y = _check_xy(X, y, "fit")
-    X, y = _cast(model, X, y)
-    if validation_data is not None:
-        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-            raise ValueError("fit: validation_data must be a pair (X_val, y_val)")
-        Xv, yv = _check_xy(*validation_data, "fit", "validation_data X")
-        Xv, yv = _cast(model, Xv, yv)
-    metric_fns = resolve_metrics(metrics)
+    return epochs, batch_size, clip_norm, early_stopping
 
-    history = History()
-    history.monitor = (early_stopping.monitor if early_stopping and early_stopping.monitor
-                       else "val_loss" if validation_data is not None else "loss")
+
+def _check_validation_data(model: Module, validation_data):
+    if validation_data is None:
+        return None
+    if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+        raise ValueError("fit: validation_data must be a pair (X_val, y_val)")
+    Xv, yv = _check_xy(*validation_data, "fit", "validation_data X", "validation_data y")
+    return _cast(model, Xv, yv)
+
+
+def _monitor(early_stopping: EarlyStopping | None, with_validation: bool, metric_fns) -> str:
+    """The History key that picks the best epoch (and stops early); checked against what fit records."""
+    monitor = (early_stopping.monitor if early_stopping and early_stopping.monitor
+               else "val_loss" if with_validation else "loss")
     known = ["loss", *metric_fns]
-    known += [f"val_{k}" for k in known] if validation_data is not None else []
-    if history.monitor not in known:
-        raise ValueError(f"fit: early_stopping.monitor must be one of {known}, got {history.monitor!r}")
-    mode = "max" if "accuracy" in history.monitor else "min"
-    best_value = np.inf if mode == "min" else -np.inf
-    best_state, wait = None, 0
-    n = len(X)
-    n_batches = -(-n // batch_size)
-    start_time = time.perf_counter()
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
+    known += [f"val_{k}" for k in known] if with_validation else []
+    if monitor not in known:
+        raise ValueError(f"fit: early_stopping.monitor must be one of {known}, got {monitor!r}")
+    return monitor
+
+
+@dataclass
+class _Batches:
+    """One epoch's mini-batches and where fit is (for the divergence message)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    size: int
+    epoch: int
+    epochs: int
+
+    @property
+    def count(self) -> int:
+        return -(-len(self.X) // self.size)
+
+
+def _train_epoch(model: Module, loss: Loss, optimizer: Optimizer, batches: _Batches, clip_norm: float | None,
+                 keep_outputs: bool) -> tuple[float, list[np.ndarray]]:
+    """One pass of forward, loss, backward and step over every batch: (mean loss, the batches' outputs)."""
+    model.train()
+    total, outputs = 0.0, []
+    for b in range(batches.count):
+        xb = batches.X[b * batches.size:(b + 1) * batches.size]
+        yb = batches.y[b * batches.size:(b + 1) * batches.size]
+        out = model.forward(xb)
+        value = loss.forward(out, yb)
+        if not np.isfinite(value):
+            raise TrainingDivergedError(batches.epoch + 1, batches.epochs, b + 1, batches.count, value,
+                                        optimizer.lr)
+        model.backward(loss.backward())
+        if clip_norm is not None:
+            clip_grad_norm(optimizer.param_refs, clip_norm)
+        optimizer.step()
+        total += value * len(xb)
+        if keep_outputs:
+            outputs.append(out)
+    return total / len(batches.X), outputs
+
+
+class _BestEpoch:
+    """Tracks the monitored value, the best epoch's weights and the patience left."""
+
+    def __init__(self, history: History, early_stopping: EarlyStopping | None) -> None:
+        self.history, self.early_stopping = history, early_stopping
+        self.mode = "max" if "accuracy" in history.monitor else "min"
+        self.best = np.inf if self.mode == "min" else -np.inf
+        self.state, self.wait = None, 0
+
+    def update(self, model: Module, epoch: int) -> bool:
+        """Record this epoch; True when early stopping says stop."""
+        es = self.early_stopping
+        current = self.history[self.history.monitor][-1]
+        if _improved(current, self.best, self.mode, es.min_delta if es else 0.0):
+            self.best, self.history.best_epoch, self.wait = current, epoch, 0
+            if es and es.restore_best_weights:
+                self.state = model.state_dict()
+            return False
+        self.wait += 1
+        return bool(es and self.wait >= es.patience)
+
+
+def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.ndarray, *,
+        epochs: int, batch_size: int = 32, rng: np.random.Generator,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        metrics=("accuracy",), early_stopping: EarlyStopping | int | None = None,
+        schedule=None, clip_norm: float | None = None, progress: bool = True,
+        shuffle: bool = True) -> History:
+    """Train ``model`` with mini-batch gradient descent.
+
+    Each epoch shuffles the samples (with ``rng``), runs forward, loss, backward and
+    ``optimizer.step()`` on every mini-batch (the last may be smaller), then evaluates on
+    ``validation_data`` in evaluation mode. Training loss and metrics are averages over the
+    epoch's batches (as the weights change), like Keras.
+
+    Parameters
+    ----------
+    model : Module
+    loss : Loss, e.g. ``SoftmaxCrossEntropy()``
+    optimizer : Optimizer built on ``model``, e.g. ``Adam(model, lr=1e-3)`` (one built on another model is refused)
+    X, y : finite arrays (N, ...): inputs (cast to the model's dtype), targets (labels for SoftmaxCrossEntropy)
+    epochs : int >= 1
+    batch_size : int >= 1, default 32
+    rng : numpy.random.Generator, shuffles the batches
+    validation_data : (X_val, y_val) or None
+    metrics : sequence of names ("accuracy", "mae", "rmse") or callables ``f(y, outputs)``
+    early_stopping : EarlyStopping, int (patience) or None
+    schedule : callable ``epoch -> lr`` or None, e.g. ``CosineSchedule(1e-2, epochs)``; sets ``optimizer.lr``
+    clip_norm : float > 0 or None, clip gradients to this global norm before each step
+    progress : bool, default True, a tqdm bar over epochs with the losses (TQDM_DISABLE=1 hides it)
+    shuffle : bool, default True
+
+    Returns a History.
+
+    Raises
+    ------
+    ValueError
+        Before training: a non-finite input or target (the array and its first bad entry named), an
+        optimiser over another model's parameters, an argument out of range.
+    TrainingDivergedError
+        The loss became NaN or infinite on finite data (lower the learning rate or clip gradients).
+    """
+    epochs, batch_size, clip_norm, early_stopping = _check_fit_arguments(
+        model, loss, optimizer, epochs, batch_size, rng, clip_norm, schedule, early_stopping)
+    X, y = _cast(model, *_check_xy(X, y, "fit"))
+    validation = _check_validation_data(model, validation_data)
+    metric_fns = resolve_metrics(metrics)
+    history, start_time = History(), time.perf_counter()
+    history.monitor = _monitor(early_stopping, validation is not None, metric_fns)
+    plan = _Plan(epochs, batch_size, rng, shuffle, schedule, clip_norm, metric_fns, validation)
+    best = _BestEpoch(history, early_stopping)
     bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({} if progress else {"disable": True}))
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for epoch in bar:
-                if schedule is not None:
-                    optimizer.lr = check_float(schedule(epoch), "schedule(epoch)", "fit", low=0.0)
-                history.append("lr", optimizer.lr)
-                model.train()
-                if shuffle:
-                    order = rng.permutation(n)
-                    X_epoch, y_epoch = X[order], y[order]
-                else:
-                    X_epoch, y_epoch = X, y
-                total, outputs = 0.0, []
-                for b in range(n_batches):
-                    xb = X_epoch[b * batch_size:(b + 1) * batch_size]
-                    yb = y_epoch[b * batch_size:(b + 1) * batch_size]
-                    out = model.forward(xb)
-                    value = loss.forward(out, yb)
-                    if not np.isfinite(value):
-                        raise TrainingDivergedError(epoch + 1, epochs, b + 1, n_batches, value, optimizer.lr)
-                    model.backward(loss.backward())
-                    if clip_norm is not None:
-                        clip_grad_norm(optimizer.param_refs, clip_norm)
-                    optimizer.step()
-                    total += value * len(xb)
-                    if metric_fns:
-                        outputs.append(out)
-                history.append("loss", total / n)
-                if metric_fns:
-                    train_out = np.concatenate(outputs)
-                    for name, fn in metric_fns.items():
-                        history.append(name, fn(y_epoch, train_out))
-                if validation_data is not None:
-                    scores = evaluate(model, loss, Xv, yv, batch_size=max(batch_size, 256), metrics=metric_fns)
-                    if not np.isfinite(scores["loss"]):
-                        raise TrainingDivergedError(epoch + 1, epochs, None, n_batches, scores["loss"], optimizer.lr)
-                    for name, value in scores.items():
-                        history.append(f"val_{name}", value)
-                postfix = {"loss": f"{history['loss'][-1]:.4f}"}
-                if validation_data is not None:
-                    postfix["val_loss"] = f"{history['val_loss'][-1]:.4f}"
-                bar.set_postfix(postfix, refresh=False)
-
-                current = history[history.monitor][-1]
-                if _improved(current, best_value, mode, early_stopping.min_delta if early_stopping else 0.0):
-                    best_value, history.best_epoch, wait = current, epoch, 0
-                    if early_stopping and early_stopping.restore_best_weights:
-                        best_state = model.state_dict()
-                else:
-                    wait += 1
-                    if early_stopping and wait >= early_stopping.patience:
-                        history.stopped_early = True
-                        break
+            _run_epochs(model, loss, optimizer, X, y, plan, history, best, bar)
     finally:
         bar.close()
         model.train()
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    if best.state is not None:
+        model.load_state_dict(best.state)
     history.seconds = time.perf_counter() - start_time
     return history
+
+
+@dataclass
+class _Plan:
+    """fit's checked settings."""
+
+    epochs: int
+    batch_size: int
+    rng: np.random.Generator
+    shuffle: bool
+    schedule: object
+    clip_norm: float | None
+    metric_fns: dict
+    validation: tuple[np.ndarray, np.ndarray] | None
+
+
+def _run_epochs(model, loss, optimizer, X, y, plan: _Plan, history: History, best: _BestEpoch, bar) -> None:
+    """The epochs of :func:`fit`: learning rate, one training pass, the epoch's scores, early stopping."""
+    for epoch in bar:
+        if plan.schedule is not None:
+            optimizer.lr = check_float(plan.schedule(epoch), "schedule(epoch)", "fit", low=0.0)
+        history.append("lr", optimizer.lr)
+        order = plan.rng.permutation(len(X)) if plan.shuffle else slice(None)
+        batches = _Batches(X[order], y[order], plan.batch_size, epoch, plan.epochs)
+        mean_loss, outputs = _train_epoch(model, loss, optimizer, batches, plan.clip_norm, bool(plan.metric_fns))
+        history.append("loss", mean_loss)
+        _record_epoch(model, loss, history, batches, outputs, plan.metric_fns, plan.validation, optimizer.lr)
+        bar.set_postfix({k: f"{history[k][-1]:.4f}" for k in ("loss", "val_loss") if k in history.keys()},
+                        refresh=False)
+        if best.update(model, epoch):
+            history.stopped_early = True
+            break
+
+
+def _record_epoch(model, loss, history: History, batches: _Batches, outputs, metric_fns, validation,
+                  lr: float) -> None:
+    """Append the epoch's training metrics and its validation loss and metrics to ``history``."""
+    if metric_fns:
+        train_out = np.concatenate(outputs)
+        for name, fn in metric_fns.items():
+            history.append(name, fn(batches.y, train_out))
+    if validation is None:
+        return
+    scores = evaluate(model, loss, *validation, batch_size=max(batches.size, 256), metrics=metric_fns)
+    if not np.isfinite(scores["loss"]):
+        raise TrainingDivergedError(batches.epoch + 1, batches.epochs, None, batches.count, scores["loss"], lr)
+    for name, value in scores.items():
+        history.append(f"val_{name}", value)
 
 
 def predict(model: Module, X: np.ndarray, *, batch_size: int = 256) -> np.ndarray:

@@ -9,24 +9,25 @@ RNG = np.random.default_rng(0)
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: nn.Conv2D(3, 4, 3, rng=RNG, stride=-1), "Conv2D: stride must be a positive integer, got -1"),
-    (lambda: nn.Conv2D(3, 4, 3, rng=RNG, stride=0), "Conv2D: stride must be a positive integer, got 0"),
-    (lambda: nn.Conv2D(3, 4, 0, rng=RNG), "Conv2D: kernel_size must be a positive integer, got 0"),
-    (lambda: nn.Conv2D(3, 4, 3, rng=RNG, padding=-1), "Conv2D: padding must be an integer >= 0, got -1"),
-    (lambda: nn.Conv2D(3, 4, 3, rng=RNG, dilation=0), "Conv2D: dilation must be a positive integer, got 0"),
+    (lambda: nn.Conv2D(3, 4, 3, rng=RNG, stride=-1), "Conv2D: stride must be an integer >= 1; got -1"),
+    (lambda: nn.Conv2D(3, 4, 3, rng=RNG, stride=0), "Conv2D: stride must be an integer >= 1; got 0"),
+    (lambda: nn.Conv2D(3, 4, 0, rng=RNG), "Conv2D: kernel_size must be an integer >= 1; got 0"),
+    (lambda: nn.Conv2D(3, 4, 3, rng=RNG, padding=-1), "Conv2D: padding must be an integer >= 0; got -1"),
+    (lambda: nn.Conv2D(3, 4, 3, rng=RNG, dilation=0), "Conv2D: dilation must be an integer >= 1; got 0"),
     (lambda: nn.Conv2D(3, 4, 4, rng=RNG, padding="same"), "padding='same' needs stride 1 and an odd"),
     (lambda: nn.Conv2D(3, 4, 3, rng=RNG, init="lecun"), "Conv2D: init must be one of 'he', 'glorot'"),
     (lambda: nn.Conv2D(3, 4, 3, rng=RNG, dtype=np.int32), "Conv2D: dtype must be float32 or float64"),
-    (lambda: nn.Linear(0, 4, rng=RNG), "Linear: in_features must be a positive integer, got 0"),
-    (lambda: nn.Dropout(1.0, rng=RNG), r"Dropout: p must be in \[0, 1\), got 1.0"),
-    (lambda: nn.Dropout(-0.1, rng=RNG), r"Dropout: p must be in \[0, 1\), got -0.1"),
-    (lambda: nn.LeakyReLU(-0.2), r"LeakyReLU: negative_slope must be in \[0, 1\)"),
-    (lambda: nn.BatchNorm1D(4, momentum=1.0), r"BatchNorm1D: momentum must be in \[0, 1\), got 1.0"),
-    (lambda: nn.BatchNorm2D(4, eps=0), r"BatchNorm2D: eps must be in \(0, inf\], got 0"),
+    (lambda: nn.Linear(0, 4, rng=RNG), "Linear: in_features must be an integer >= 1; got 0"),
+    (lambda: nn.Dropout(1.0, rng=RNG), r"Dropout: p must be a finite number in \[0, 1\); got 1.0"),
+    (lambda: nn.Dropout(-0.1, rng=RNG), r"Dropout: p must be a finite number in \[0, 1\); got -0.1"),
+    (lambda: nn.LeakyReLU(-0.2), r"LeakyReLU: negative_slope must be a finite number in \[0, 1\)"),
+    (lambda: nn.BatchNorm1D(4, momentum=1.0), r"BatchNorm1D: momentum must be a finite number in \[0, 1\); got 1.0"),
+    (lambda: nn.BatchNorm2D(4, eps=0), r"BatchNorm2D: eps must be a finite number > 0; got 0"),
     (lambda: nn.MaxPool2D(2, padding=2), r"MaxPool2D: padding must be in \[0, kernel_size // 2\] = \[0, 1\], got 2"),
-    (lambda: nn.AvgPool2D(2, stride=0), "AvgPool2D: stride must be a positive integer, got 0"),
-    (lambda: nn.RNN(3, 0, rng=RNG), "RNN: hidden_size must be a positive integer, got 0"),
+    (lambda: nn.AvgPool2D(2, stride=0), "AvgPool2D: stride must be an integer >= 1; got 0"),
+    (lambda: nn.RNN(3, 0, rng=RNG), "RNN: hidden_size must be an integer >= 1; got 0"),
     (lambda: nn.Concat([]), "Concat: branches must contain at least one module"),
+    (lambda: nn.Concat([nn.ReLU()], axis=0), r"^Concat: axis \(axis 0 is the batch\) must be an integer >= 1; got 0$"),
 ])
 def test_invalid_hyperparameters_raise_value_errors(make, message):
     with pytest.raises(ValueError, match=message):
@@ -36,8 +37,10 @@ def test_invalid_hyperparameters_raise_value_errors(make, message):
 @pytest.mark.parametrize("make, message", [
     (lambda: nn.Linear(3, 4, rng=None), "Linear: rng must be a numpy.random.Generator"),
     (lambda: nn.Dropout(0.5, rng=np.random.RandomState(0)), "Dropout: rng must be a numpy.random.Generator"),
-    (lambda: nn.Conv2D(3, 4, 2.5, rng=RNG), "Conv2D: kernel_size must be a positive integer, got 2.5"),
+    (lambda: nn.Conv2D(3, 4, 2.5, rng=RNG), r"Conv2D: kernel_size must be an integer >= 1; got 2.5 \(float\)"),
     (lambda: nn.Sequential(nn.ReLU(), "relu"), "Sequential: every layer must be a helpers.nn Module"),
+    (lambda: nn.Concat([nn.ReLU()], axis=1.0),
+     r"^Concat: axis \(axis 0 is the batch\) must be an integer >= 1; got 1.0 \(float\)$"),
 ])
 def test_wrong_types_raise_type_errors(make, message):
     with pytest.raises(TypeError, match=message):

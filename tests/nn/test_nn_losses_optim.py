@@ -157,14 +157,14 @@ def test_schedules():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda m: nn.SGD(m, lr=-1), r"SGD: lr must be in \(0, inf\], got -1"),
-    (lambda m: nn.SGD(m, lr=0.1, momentum=1.0), r"SGD: momentum must be in \[0, 1\), got 1.0"),
+    (lambda m: nn.SGD(m, lr=-1), r"SGD: lr must be a finite number > 0; got -1"),
+    (lambda m: nn.SGD(m, lr=0.1, momentum=1.0), r"SGD: momentum must be a finite number in \[0, 1\); got 1.0"),
     (lambda m: nn.SGD(m, lr=0.1, nesterov=True), "nesterov=True needs momentum"),
-    (lambda m: nn.Adam(m, betas=(0.9, 1.5)), r"Adam: betas\[1\] must be in \[0, 1\)"),
-    (lambda m: nn.Adam(m, weight_decay=-0.1), r"Adam: weight_decay must be in \[0, inf\]"),
-    (lambda m: nn.clip_grad_norm(m, 0), r"clip_grad_norm: max_norm must be in \(0, inf\]"),
-    (lambda m: nn.StepSchedule(0.1, 0), "StepSchedule: step_size must be a positive integer, got 0"),
-    (lambda m: nn.CosineSchedule(0.1, 5, min_lr=0.2), r"min_lr must be in \[0, 0.1\]"),
+    (lambda m: nn.Adam(m, betas=(0.9, 1.5)), r"Adam: betas\[1\] must be a finite number in \[0, 1\)"),
+    (lambda m: nn.Adam(m, weight_decay=-0.1), r"Adam: weight_decay must be a finite number >= 0"),
+    (lambda m: nn.clip_grad_norm(m, 0), r"clip_grad_norm: max_norm must be a finite number > 0"),
+    (lambda m: nn.StepSchedule(0.1, 0), "StepSchedule: step_size must be an integer >= 1; got 0"),
+    (lambda m: nn.CosineSchedule(0.1, 5, min_lr=0.2), r"min_lr must be a finite number in \[0, 0.1\]"),
 ])
 def test_optimiser_argument_checks(make, message):
     with pytest.raises(ValueError, match=message):

@@ -171,5 +171,5 @@ def test_recurrent_input_checks(kind):
         layer.forward(np.zeros((2, 4, 5)))
     with pytest.raises(ValueError, match=r"h0 must have shape \(N, hidden_size\)"):
         layer.forward(np.zeros((2, 4, 3)), h0=np.zeros((2, 5)))
-    with pytest.raises(ValueError, match="bptt_truncate must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="bptt_truncate must be an integer >= 1; got 0"):
         make(kind, bptt_truncate=0)

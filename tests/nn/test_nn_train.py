@@ -124,10 +124,10 @@ def test_predict_uses_eval_mode_and_restores_the_mode():
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(epochs=0), ValueError, "fit: epochs must be a positive integer, got 0"),
-    (dict(batch_size=-4), ValueError, "fit: batch_size must be a positive integer, got -4"),
+    (dict(epochs=0), ValueError, "fit: epochs must be an integer >= 1; got 0"),
+    (dict(batch_size=-4), ValueError, "fit: batch_size must be an integer >= 1; got -4"),
     (dict(rng=0), TypeError, "fit: rng must be a numpy.random.Generator"),
-    (dict(clip_norm=-1.0), ValueError, r"fit: clip_norm must be in \(0, inf\]"),
+    (dict(clip_norm=-1.0), ValueError, r"fit: clip_norm must be a finite number > 0"),
     (dict(metrics=("f1",)), ValueError, "fit: metrics must be names in"),
     (dict(validation_data=np.zeros(3)), ValueError, r"validation_data must be a pair"),
     (dict(early_stopping=nn.EarlyStopping(monitor="val_accuracy")), ValueError,
@@ -142,9 +142,9 @@ def test_fit_argument_checks(kwargs, error, message):
 
 
 def test_early_stopping_checks_its_arguments():
-    with pytest.raises(ValueError, match="EarlyStopping: patience must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="EarlyStopping: patience must be an integer >= 1; got 0"):
         nn.EarlyStopping(patience=0)
-    with pytest.raises(ValueError, match=r"EarlyStopping: min_delta must be in \[0, inf\]"):
+    with pytest.raises(ValueError, match=r"EarlyStopping: min_delta must be a finite number >= 0"):
         nn.EarlyStopping(min_delta=-1.0)
 
 

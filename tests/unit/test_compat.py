@@ -18,5 +18,6 @@ def test_l1_ratio_sets_the_penalty_mix(l1_ratio):
 
 
 def test_l1_ratio_outside_the_unit_interval_is_refused():
-    with pytest.raises(ValueError, match=r"l1_ratio must be in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"^penalised_logistic_regression: l1_ratio must be a finite number "
+                                         r"in \[0, 1\]; got 1.5$"):
         penalised_logistic_regression(1.0, 1.5)

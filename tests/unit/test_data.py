@@ -1,3 +1,5 @@
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ def test_sklearn_sets_load_as_arrays(name):
 
 
 def test_unknown_sklearn_set_lists_the_choices():
-    with pytest.raises(ValueError, match="iris, digits"):
+    with pytest.raises(ValueError, match="^load_sklearn: name must be one of 'iris', 'digits', .*; got 'mnist'$"):
         load_sklearn("mnist")
 
 
@@ -70,8 +72,137 @@ def test_split_sizes_are_disjoint_and_seeded():
     np.testing.assert_array_equal(parts[0], again[0])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"val_size": 0}, "val_size"), ({"test_size": 1.2}, "test_size"), ({"val_size": 0.6, "test_size": 0.5}, "below 1")])
-def test_split_validates_fractions(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"val_size": 0}, ValueError, r"^train_val_test_split: val_size must be a finite number in \(0, 1\); got 0$"),
+    ({"test_size": 1.2}, ValueError, r"^train_val_test_split: test_size must be a finite number in \(0, 1\); got 1.2$"),
+    ({"test_size": "20%"}, TypeError, r"^train_val_test_split: test_size must be a finite number .*\(str\)$"),
+    ({"seed": -1}, ValueError, r"^train_val_test_split: seed must be an integer >= 0; got -1$"),
+    ({"val_size": 0.6, "test_size": 0.5}, ValueError, r"^train_val_test_split: val_size \+ test_size must be below 1"),
+])
+def test_split_validates_its_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
         train_val_test_split(np.zeros((10, 1)), np.zeros(10), **kwargs)
+
+
+# ---------------------------------------------------------------- damaged or changed data files
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of data/ (files and manifest) that the loaders read as the shipped folder."""
+    import shutil
+
+    import helpers.data
+
+    from helpers.paths import DATA_DIR
+
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy)
+    monkeypatch.setattr(helpers.data, "DATA_DIR", copy)
+    return copy
+
+
+def edit_line(path: Path, line_no: int, column: int, value: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[line_no - 1].rstrip("\n").split(",")
+    cells[column] = value
+    lines[line_no - 1] = ",".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def shipped_message(name: str, detail: str) -> str:
+    return (f"^data/{name} differs from the shipped file: {detail}; restore it with git checkout -- data/{name} "
+            r"\(data/README.md gives its source and citation\)$")
+
+
+def test_the_manifest_lists_every_data_file():
+    from helpers.paths import DATA_DIR
+
+    manifest = json.loads((DATA_DIR / "manifest.json").read_text())
+    assert sorted(manifest) == sorted(p.name for p in DATA_DIR.glob("*.csv"))
+    assert all(len(e["sha256"]) == 64 and e["rows"] > 0 for e in manifest.values())
+
+
+@pytest.mark.parametrize("line, column, value, detail", [
+    (10, 1, "nan", r"line 10, column 'price': 'nan' is not a finite number"),
+    (10, 1, "inf", r"line 10, column 'price': 'inf' is not a finite number"),
+    (10, 1, "-42000", r"line 10, column 'price': -42000 is out of range \(it must be > 0\)"),
+    (10, 1, "", r"line 10, column 'price': the value is missing"),
+    (11, 1, "NA", r"line 11, column 'price': the value is missing"),
+    (12, 3, "2.5", r"line 12, column 'bedrooms': '2.5' is not a whole number"),
+    (12, 3, "three", r"line 12, column 'bedrooms': 'three' is not a number"),
+    (10, 6, '"Yes"', r"line 10, column 'driveway': 'Yes' is not yes or no \(lower case, as shipped\)"),
+    (12, 10, '"maybe"', r"line 12, column 'airco': 'maybe' is not yes or no \(lower case, as shipped\)"),
+])
+def test_a_bad_value_names_the_line_column_and_problem(data_copy, line, column, value, detail):
+    edit_line(data_copy / "windsor_housing.csv", line, column, value)
+    with pytest.raises(DataFileError, match=shipped_message("windsor_housing.csv", detail)):
+        load_windsor_housing()
+
+
+def test_a_file_cut_at_a_row_boundary_is_caught_by_its_row_count(data_copy):
+    f = data_copy / "windsor_housing.csv"
+    f.write_text("".join(f.read_text().splitlines(keepends=True)[:401]))
+    with pytest.raises(DataFileError, match=shipped_message("windsor_housing.csv",
+                                                            "it has 400 data rows, the shipped file 546")):
+        load_windsor_housing()
+
+
+def test_a_missing_sunspot_year_names_the_line(data_copy):
+    f = data_copy / "sunspot_year.csv"
+    lines = f.read_text().splitlines(keepends=True)
+    f.write_text("".join(lines[:51] + lines[52:]))                    # drop the row of 1750
+    detail = (r"line 52: the year 1751 follows 1749 \(one row per year, in order; a year is missing or "
+              r"out of place\)")
+    with pytest.raises(DataFileError, match=shipped_message("sunspot_year.csv", detail)):
+        load_sunspots()
+
+
+def test_a_negative_sunspot_number_is_out_of_range(data_copy):
+    edit_line(data_copy / "sunspot_year.csv", 5, 2, "-3")
+    with pytest.raises(DataFileError, match=r"line 5, column 'sunspot.year': -3 is out of range \(it must be >= 0\)"):
+        load_sunspots()
+
+
+def test_a_plausible_edit_is_caught_by_the_sha256(data_copy):
+    edit_line(data_copy / "windsor_housing.csv", 2, 1, "42001")
+    with pytest.raises(DataFileError, match=shipped_message(
+            "windsor_housing.csv", r"its sha256 is [0-9a-f]{12}\.\.\., data/manifest.json lists cf0175a1e0d1\.\.\. "
+                                   r"\(a value was edited\)")):
+        load_windsor_housing()
+
+
+def test_windows_line_endings_are_named(data_copy):
+    f = data_copy / "sunspot_year.csv"
+    f.write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))
+    with pytest.raises(DataFileError, match=shipped_message(
+            "sunspot_year.csv", r"its line endings were changed to CRLF \(e.g. by git's autocrlf; "
+                                r".gitattributes keeps data files byte-exact\)")):
+        load_sunspots()
+
+
+def test_a_non_utf8_file_is_named_with_the_byte_and_line(data_copy):
+    f = data_copy / "windsor_housing.csv"
+    f.write_bytes(f.read_bytes().replace(b'"yes"', b'"y\xe9s"', 1))
+    with pytest.raises(DataFileError, match=shipped_message(
+            "windsor_housing.csv", r"it is not UTF-8 text \(byte 0xe9 at line 2, column 24\)")):
+        load_windsor_housing()
+
+
+def test_a_missing_manifest_is_named(data_copy):
+    (data_copy / "manifest.json").unlink()
+    with pytest.raises(DataFileError, match=r"^data/manifest.json is missing or damaged .*; restore it with "
+                                            r"git checkout -- data/manifest.json$"):
+        load_sunspots()
+
+
+def test_a_file_outside_data_is_validated_but_not_held_to_the_manifest(tmp_path):
+    from helpers.paths import DATA_DIR
+
+    lines = (DATA_DIR / "sunspot_year.csv").read_text().splitlines(keepends=True)
+    own = tmp_path / "sunspot_year.csv"
+    own.write_text("".join(lines[:101]))                              # 1700-1799 only: fine for an own file
+    years, values = load_sunspots(own)
+    assert len(years) == 100 and years[-1] == 1799
+    edit_line(own, 3, 2, "inf")
+    with pytest.raises(DataFileError, match=rf"^{re.escape(str(own))}: line 3, column 'sunspot.year': 'inf' is not "
+                                            r"a finite number; fix the file, or load the shipped one"):
+        load_sunspots(own)

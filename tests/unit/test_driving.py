@@ -129,21 +129,43 @@ def test_methods_need_reset_and_valid_actions():
     with pytest.raises(RuntimeError, match="reset"):
         env.step(0)
     env.reset(seed=0)
-    for bad in (5, -1, 1.5, "left", True):
-        with pytest.raises(ValueError, match=r"action must be an integer in \[0, 4\]"):
+    for bad in (5, -1):
+        with pytest.raises(ValueError, match=rf"^LaneKeepingEnv.step: action must be an integer in \[0, 4\]; "
+                                             rf"got {bad}$"):
+            env.step(bad)
+    for bad in (1.5, "left", True):
+        with pytest.raises(TypeError, match=r"^LaneKeepingEnv.step: action must be an integer in \[0, 4\]; got .* \("):
             env.step(bad)
     env.step(np.int64(2))                         # numpy integers (Discrete.sample) are accepted
 
 
-@pytest.mark.parametrize("name, value, allowed", [
-    ("centre_weight", -0.1, r"\[0, inf\]"), ("steer_weight", float("nan"), r"\[0, inf\]"),
-    ("crash_penalty", "10", r"\[0, inf\]"), ("speed", 0.0, r"\(0, 40\]"), ("dt", 2.0, r"\(0, 1\]"),
-    ("half_width", -1, r"\(0, 10\]"), ("max_road_curvature", 0.3, r"\[0, 0.2\]"),
-    ("max_steer_curvature", 0.0, r"\(0, 0.5\]"), ("lookahead", 101, r"\[0, 100\]"),
-    ("heading_noise", 0.2, r"\[0, 0.1\]"), ("max_steps", 0, r"\[1, 10000\]"), ("max_steps", 2.5, r"\[1, 10000\]"),
+@pytest.mark.parametrize("how", ["terminated", "truncated"])
+def test_a_step_after_the_episode_ended_is_refused_until_reset(how):
+    env = LaneKeepingEnv(max_steps=3 if how == "truncated" else 100)
+    env.reset(seed=0)
+    flags = (False, False)
+    while flags == (False, False):
+        flags = env.step(0)[2:4]                   # hard left leaves the road well before 100 steps
+    assert flags == ((True, False) if how == "terminated" else (False, True))
+    state = (env.s, env.offset, env.t)
+    with pytest.raises(RuntimeError, match=rf"^LaneKeepingEnv: the episode was {how} at step {env.t}; call reset\(\)"):
+        env.step(2)
+    assert (env.s, env.offset, env.t) == state       # nothing moved
+    env.reset(seed=1)
+    assert env.step(2)[2:4] == (False, False)
+
+
+@pytest.mark.parametrize("name, value, error, allowed", [
+    ("centre_weight", -0.1, ValueError, ">= 0"), ("steer_weight", float("nan"), ValueError, ">= 0"),
+    ("crash_penalty", "10", TypeError, ">= 0"), ("speed", 0.0, ValueError, r"in \(0, 40\]"),
+    ("dt", 2.0, ValueError, r"in \(0, 1\]"), ("half_width", -1, ValueError, r"in \(0, 10\]"),
+    ("max_road_curvature", 0.3, ValueError, r"in \[0, 0.2\]"),
+    ("max_steer_curvature", 0.0, ValueError, r"in \(0, 0.5\]"), ("lookahead", 101, ValueError, r"in \[0, 100\]"),
+    ("heading_noise", 0.2, ValueError, r"in \[0, 0.1\]"), ("max_steps", 0, ValueError, r"in \[1, 10000\]"),
+    ("max_steps", 2.5, TypeError, r"in \[1, 10000\]"),
 ])
-def test_parameter_validation_names_the_parameter_and_range(name, value, allowed):
-    with pytest.raises(ValueError, match=rf"{name} must be .*{allowed}"):
+def test_parameter_validation_names_the_parameter_and_range(name, value, error, allowed):
+    with pytest.raises(error, match=rf"^LaneKeepingEnv: {name} must be .*{allowed}; got "):
         LaneKeepingEnv(**{name: value})
 
 

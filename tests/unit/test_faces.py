@@ -128,17 +128,18 @@ def test_noise_and_occlusion():
     assert occlude(np.zeros((3, 2, 8, 8)), 3, np.random.default_rng(0)).shape == (3, 2, 8, 8)
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(n=0), "n"), (dict(size=8), "size"), (dict(size=24.0), "size"), (dict(intensity=(0.8, 0.2)), "intensity"),
-    (dict(intensity=(0.0, 1.5)), "intensity"), (dict(jitter=-1.0), "jitter"), (dict(jitter=7.0), "jitter"),
-    (dict(scale=(0.2, 1.0)), "scale"), (dict(identity=4.0), "identity"), (dict(noise=-0.1), "noise"),
-    (dict(lighting=2.0), "lighting"), (dict(noise=float("nan")), "noise"),
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(n=0), ValueError, "n"), (dict(size=8), ValueError, "size"), (dict(size=24.0), TypeError, "size"),
+    (dict(intensity=(0.8, 0.2)), ValueError, "intensity"), (dict(intensity=(0.0, 1.5)), ValueError, "intensity"),
+    (dict(intensity="high"), ValueError, "intensity"), (dict(jitter=-1.0), ValueError, "jitter"),
+    (dict(jitter=7.0), ValueError, "jitter"), (dict(scale=(0.2, 1.0)), ValueError, "scale"),
+    (dict(identity=4.0), ValueError, "identity"), (dict(noise=-0.1), ValueError, "noise"),
+    (dict(lighting=2.0), ValueError, "lighting"), (dict(noise=float("nan")), ValueError, "noise"),
 ])
-def test_make_faces_rejects_bad_parameters(kwargs, name):
+def test_make_faces_rejects_bad_parameters(kwargs, error, name):
     args = {"n": 10, **kwargs}
-    with pytest.raises(ValueError, match=rf"^{name} must .*\[") as err:
+    with pytest.raises(error, match=rf"^make_faces: {name} must .*\[.*; got "):
         make_faces(args.pop("n"), np.random.default_rng(0), **args)
-    assert name in str(err.value)
 
 
 @pytest.mark.parametrize("kwargs, name", [
@@ -147,23 +148,23 @@ def test_make_faces_rejects_bad_parameters(kwargs, name):
 ])
 def test_make_clips_rejects_bad_parameters(kwargs, name):
     args = {"n": 10, **kwargs}
-    with pytest.raises(ValueError, match=rf"^{name} must .*\["):
+    with pytest.raises(ValueError, match=rf"^make_clips: {name} must .*\[.*; got "):
         make_clips(args.pop("n"), np.random.default_rng(0), **args)
 
 
 def test_perturbations_reject_bad_parameters():
     imgs = np.zeros((2, 8, 8))
-    with pytest.raises(ValueError, match=r"^dx must .*\[-7, 7\]"):
+    with pytest.raises(ValueError, match=r"^shift: dx must be an integer in \[-7, 7\]; got 8$"):
         shift(imgs, 8, 0)
-    with pytest.raises(ValueError, match=r"^dy must"):
+    with pytest.raises(TypeError, match=r"^shift: dy must be an integer in \[-7, 7\]; got 1.5 \(float\)$"):
         shift(imgs, 0, 1.5)
-    with pytest.raises(ValueError, match="fill"):
+    with pytest.raises(ValueError, match="^shift: fill must be 'edge' or a number; got 'wrap'$"):
         shift(imgs, 1, 0, fill="wrap")
-    with pytest.raises(ValueError, match=r"^sigma must .*\[0.0, 10.0\]"):
+    with pytest.raises(ValueError, match=r"^add_noise: sigma must be a finite number in \[0, 10\]; got -0.1$"):
         add_noise(imgs, -0.1, np.random.default_rng(0))
-    with pytest.raises(ValueError, match=r"^patch must .*\[0, 8\]"):
+    with pytest.raises(ValueError, match=r"^occlude: patch must be an integer in \[0, 8\]; got 9$"):
         occlude(imgs, 9, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="height, width"):
+    with pytest.raises(ValueError, match=r"^shift: images must have shape \(..., height, width\)"):
         shift(np.zeros(5), 1, 0)
     with pytest.raises(TypeError, match="Generator"):
         make_faces(5, np.random.RandomState(0))

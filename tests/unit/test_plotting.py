@@ -21,6 +21,8 @@ def test_decision_regions_shade_by_the_predictor():
     plt.close(fig)
     with pytest.raises(ValueError, match=r"\(n_samples, 2\)"):
         plotting.plot_decision_regions(ax, lambda P: P, np.zeros((3, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"^plot_decision_regions: resolution must be an integer >= 10; got 5$"):
+        plotting.plot_decision_regions(ax, lambda P: P[:, 0] > 0, X, np.array([0, 1]), resolution=5)
 
 
 def test_curves_history_confusion_and_grid():
@@ -42,3 +44,5 @@ def test_curves_history_confusion_and_grid():
     plt.close(grid)
     with pytest.raises(ValueError, match="height, width"):
         plotting.image_grid(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match=r"^image_grid: ncols must be an integer >= 1; got 0$"):
+        plotting.image_grid(np.zeros((5, 4, 4)), ncols=0)

@@ -115,20 +115,26 @@ def test_leave_k_out(data):
     ("n_tastes", 0, "[1, 100]"),
     ("n_categories", 0, "[1, 60]"),
     ("categories_per_taste", 7, "[1, 6]"),
-    ("taste_concentration", 0.0, "(0.0, 100.0]"),
-    ("zipf_exponent", -1.0, "[0.0, 3.0]"),
-    ("mean_views", 0.5, "[1.0, 10000.0]"),
-    ("explore", 1.5, "[0.0, 1.0]"),
-    ("buy_rate", 0.0, "(0.0, 1.0]"),
-    ("review_rate", -0.1, "[0.0, 1.0]"),
-    ("quality_sd", 6.0, "[0.0, 5.0]"),
-    ("star_noise", -1.0, "[0.0, 5.0]"),
-    ("n_items", 2.5, "[10, 20000]"),
+    ("taste_concentration", 0.0, "(0, 100]"),
+    ("zipf_exponent", -1.0, "[0, 3]"),
+    ("mean_views", 0.5, "[1, 10000]"),
+    ("explore", 1.5, "[0, 1]"),
+    ("buy_rate", 0.0, "(0, 1]"),
+    ("review_rate", -0.1, "[0, 1]"),
+    ("quality_sd", 6.0, "[0, 5]"),
+    ("star_noise", -1.0, "[0, 5]"),
 ])
 def test_parameter_validation_names_parameter_and_range(name, value, allowed):
     with pytest.raises(ValueError) as err:
         make_interactions(np.random.default_rng(0), **{**SMALL, name: value})
-    assert name in str(err.value) and allowed in str(err.value)
+    assert str(err.value).startswith(f"make_interactions: {name} must be ")
+    assert str(err.value).endswith(f" {allowed}; got {value!r}")
+
+
+def test_a_wrong_type_is_a_type_error_naming_the_type():
+    with pytest.raises(TypeError, match=r"^make_interactions: n_items must be an integer in \[10, 20000\]; "
+                                        r"got 2.5 \(float\)$"):
+        make_interactions(np.random.default_rng(0), **{**SMALL, "n_items": 2.5})
 
 
 def test_other_validation(data):
@@ -140,7 +146,8 @@ def test_other_validation(data):
         to_visible(data, min_views=0)
     with pytest.raises(ValueError, match="no signal"):
         to_visible(data, use_purchases=False, min_views=None)
-    with pytest.raises(ValueError, match=r"validation_fraction.*\(0"):
+    with pytest.raises(ValueError, match=r"^split_customers: validation_fraction must be a finite number "
+                                         r"in \(0, 1\); got 1.0$"):
         split_customers(100, 1.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"validation_fraction"):
         split_customers(100, 0.0, np.random.default_rng(0))
