@@ -2,12 +2,21 @@
 
 Modules
 -------
-course    the course file (``course.toml``) and each notebook's header
-data      scikit-learn's data sets and the files in ``data/`` as numpy arrays
-plotting  one plot style and the plots several notebooks share
-widgets   slider explorers that also render a static default figure
-results   a notebook's key answers, recorded to ``build/results/<notebook>.json``
-nn        a small numpy deep-learning kit (layers, losses, optimisers, training)
+course           the course file (``course.toml``) and each notebook's header
+data             scikit-learn's data sets and the files in ``data/`` as checked numpy arrays
+plotting         one plot style and the plots several notebooks share
+widgets          slider explorers that also render a static default figure
+results          a notebook's key answers, recorded to ``build/results/<notebook>.json``
+nn               a small numpy deep-learning kit (layers, losses, optimisers, training)
+synthetic        seeded generators for the questions with no real data offline
+                 (faces, audio, recsys, trees, driving)
+validation       the one set of argument checks every module uses
+compat           bridges over differences between supported library versions
+files            atomic file writes
+paths            where the workbook's folders are
+notebooks        reading stored notebooks (tests and exports)
+numeric_profile  the conditions under which outputs reproduce bit for bit (``make doctor``)
 """
 
-__all__ = ["course", "data", "plotting", "widgets", "results", "nn"]
+__all__ = ["course", "data", "plotting", "widgets", "results", "nn", "synthetic", "validation", "compat", "files",
+           "paths", "notebooks", "numeric_profile"]

@@ -2,7 +2,7 @@
 
 Reads build/results/a2_q2_dqn_driving.json (written when the notebook runs under `make test`),
 drives the random policy and the hand-written controllers again on the recorded evaluation roads
-with helpers.driving, repeats the controller's gain search, and checks the DQN's recorded numbers
+with helpers.synthetic.driving, repeats the controller's gain search, and checks the DQN's recorded numbers
 for consistency and against the random policy.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.driving import HEADING_SCALE, LaneKeepingEnv
+from helpers.synthetic.driving import HEADING_SCALE, LaneKeepingEnv
 
 NOTEBOOK = "a2_q2_dqn_driving"
 

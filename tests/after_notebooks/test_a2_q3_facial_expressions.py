@@ -1,6 +1,6 @@
 """A2 Q3 (facial expressions): the recorded comparison against independent recomputations.
 
-The notebook's faces and clips are regenerated with helpers.faces and the same seed and settings
+The notebook's faces and clips are regenerated with helpers.synthetic.faces and the same seed and settings
 and split the same way; the parameter and multiply-add counts are recounted by hand from the layer
 shapes; scikit-learn's logistic regression and MLPClassifier are refitted on the same split and
 must match the recorded baselines; the networks' recorded accuracies must stand in a sensible
@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from helpers import faces
+from helpers.synthetic import faces
 from helpers.data import train_val_test_split
 
 NOTEBOOK = "a2_q3_facial_expressions"

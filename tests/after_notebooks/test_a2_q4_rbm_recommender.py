@@ -1,6 +1,6 @@
 """A2 Q4 (RBM recommender): the recorded hit-rates against independent recomputations.
 
-The notebook's data, customer split and held-out items are regenerated with helpers.recsys and the
+The notebook's data, customer split and held-out items are regenerated with helpers.synthetic.recsys and the
 same seed and settings; the popularity baseline is recomputed with a plain loop and must match the
 recorded value exactly; scikit-learn's BernoulliRBM is refitted with the recorded settings and
 scored with a plain loop; the other numbers get sanity bounds.
@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from helpers.recsys import leave_k_out, make_interactions, split_customers, to_visible
+from helpers.synthetic.recsys import leave_k_out, make_interactions, split_customers, to_visible
 
 NOTEBOOK = "a2_q4_rbm_recommender"
 # must match the notebook's setup and data cells

@@ -4,7 +4,7 @@ Reads build/results/a4_q1_recurrent_recursive.json (written when the notebook ru
 
 - recomputes the digits baselines (logistic regression and the MLP on the flattened pixels) with
   scikit-learn on the same stratified split, and the stacked RNNs' parameter counts by hand;
-- regenerates the expression trees with helpers.trees from the recorded seed and sizes, and
+- regenerates the expression trees with helpers.synthetic.trees from the recorded seed and sizes, and
   recomputes the majority class (by counting) and the bag-of-symbols baseline (digit and operator
   counts taken from the token lists, logistic regression), for the max/min trees and those with +;
 - checks that the recursive network beats the bag of symbols and the majority class, that its
@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
-from helpers import trees
+from helpers.synthetic import trees
 
 NOTEBOOK = "a4_q1_recurrent_recursive"
 

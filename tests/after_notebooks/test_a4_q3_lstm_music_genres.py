@@ -1,7 +1,7 @@
 """A4 Q3 (LSTM music-genre classification): the recorded answers against independent recomputations.
 
 Reads build/results/a4_q3_lstm_music_genres.json (written when the notebook runs under nbval),
-regenerates the clips with helpers.audio and the recorded seed and settings, rebuilds the split,
+regenerates the clips with helpers.synthetic.audio and the recorded seed and settings, rebuilds the split,
 and recomputes the log-mel features a different way (scipy.signal.stft for the power spectrum, a
 mel filterbank written here with plain loops). On those features the bag-of-frames baseline is
 refitted with a scikit-learn pipeline (StandardScaler + LogisticRegression, C chosen on the
@@ -23,11 +23,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from helpers import audio
+from helpers.synthetic import audio
 
 NOTEBOOK = "a4_q3_lstm_music_genres"
 C_GRID = [0.01, 0.1, 1.0, 10.0, 100.0]      # must match the notebook's grid
-FLOOR = 1e-6                                # log floor of helpers.audio.log_mel_spectrogram (default)
+FLOOR = 1e-6                                # log floor of helpers.synthetic.audio.log_mel_spectrogram (default)
 K = len(audio.GENRES)
 
 

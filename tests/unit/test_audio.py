@@ -1,4 +1,4 @@
-"""helpers.audio: the seeded music-clip generator and the log-mel features."""
+"""helpers.synthetic.audio: the seeded music-clip generator and the log-mel features."""
 from __future__ import annotations
 
 import inspect
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from helpers import audio
-from helpers.audio import GENRES, TEMPO_RANGES, Clips, make_clip, make_clips
+from helpers.synthetic import audio
+from helpers.synthetic.audio import GENRES, TEMPO_RANGES, Clips, make_clip, make_clips
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""helpers.driving: the lane-keeping environment follows the Gymnasium API and its documented model."""
+"""helpers.synthetic.driving: the lane-keeping environment follows the Gymnasium API and its documented model."""
 from __future__ import annotations
 
 import inspect
@@ -10,8 +10,8 @@ import pytest
 from gymnasium import spaces
 from gymnasium.utils.env_checker import check_env
 
-from helpers import driving
-from helpers.driving import ACTION_NAMES, HEADING_SCALE, STEER_LEVELS, LaneKeepingEnv
+from helpers.synthetic import driving
+from helpers.synthetic.driving import ACTION_NAMES, HEADING_SCALE, STEER_LEVELS, LaneKeepingEnv
 
 
 def rollout(env: LaneKeepingEnv, seed: int, actions) -> list:

@@ -1,4 +1,4 @@
-"""helpers.faces: the seeded synthetic-face generator, the clips and the perturbations."""
+"""helpers.synthetic.faces: the seeded synthetic-face generator, the clips and the perturbations."""
 from __future__ import annotations
 
 import inspect
@@ -6,8 +6,8 @@ import inspect
 import numpy as np
 import pytest
 
-from helpers import faces
-from helpers.faces import EXPRESSIONS, Clips, Faces, add_noise, make_clips, make_faces, occlude, shift
+from helpers.synthetic import faces
+from helpers.synthetic.faces import EXPRESSIONS, Clips, Faces, add_noise, make_clips, make_faces, occlude, shift
 
 
 @pytest.fixture(scope="module")

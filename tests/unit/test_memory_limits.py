@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from helpers import audio, faces, recsys, trees
+from helpers.synthetic import audio, faces, recsys, trees
 from helpers.validation import MemoryLimitError
 
 RNG = np.random.default_rng

@@ -1,4 +1,4 @@
-"""helpers.recsys: the seeded shop-log generator, the folding rule and the evaluation splits."""
+"""helpers.synthetic.recsys: the seeded shop-log generator, the folding rule and the evaluation splits."""
 from __future__ import annotations
 
 import inspect
@@ -6,8 +6,8 @@ import inspect
 import numpy as np
 import pytest
 
-from helpers import recsys
-from helpers.recsys import HoldOut, Interactions, leave_k_out, make_interactions, split_customers, to_visible
+from helpers.synthetic import recsys
+from helpers.synthetic.recsys import HoldOut, Interactions, leave_k_out, make_interactions, split_customers, to_visible
 
 SMALL = dict(n_customers=400, n_items=60, n_tastes=4, n_categories=6, categories_per_taste=2, mean_views=30.0)
 

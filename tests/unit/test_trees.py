@@ -1,4 +1,4 @@
-"""helpers.trees: the seeded expression-tree generator, evaluation, flattening and symbol counts."""
+"""helpers.synthetic.trees: the seeded expression-tree generator, evaluation, flattening and symbol counts."""
 from __future__ import annotations
 
 import inspect
@@ -6,8 +6,8 @@ import inspect
 import numpy as np
 import pytest
 
-from helpers import trees
-from helpers.trees import (DEFAULT_OPS, OPERATORS, Forest, depth, evaluate, flatten, make_trees, n_leaves,
+from helpers.synthetic import trees
+from helpers.synthetic.trees import (DEFAULT_OPS, OPERATORS, Forest, depth, evaluate, flatten, make_trees, n_leaves,
                            symbol_counts, to_infix, to_postfix, to_prefix)
 
 ALL_OPS = ("+", "-", "max", "min")

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_float, check_int, check_memory, check_rng
+from ..validation import check_float, check_int, check_memory, check_rng
 
 #: Conversion probability of a view, as a fraction of ``buy_rate``, for an item the customer does
 #: not like at all (liking 0); it rises linearly to 1 at liking 1.

@@ -61,7 +61,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from .validation import check_float, check_int
+from ..validation import check_float, check_int
 
 #: Steering levels as fractions of ``max_steer_curvature``, indexed by action.
 STEER_LEVELS = np.array([1.0, 0.5, 0.0, -0.5, -1.0])

@@ -40,7 +40,7 @@ from typing import Union
 
 import numpy as np
 
-from .validation import check_int, check_memory, check_rng
+from ..validation import check_int, check_memory, check_rng
 
 #: The operators a tree may use: ``name -> f(a, b, modulus)`` for child values ``a`` (left), ``b`` (right).
 OPERATORS: dict[str, Callable[[int, int, int], int]] = {

@@ -65,7 +65,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_float, check_int, check_memory, check_rng
+from ..validation import check_float, check_int, check_memory, check_rng
 
 #: The expression classes, in label order.
 EXPRESSIONS: tuple[str, ...] = ("neutral", "happy", "sad", "surprised", "angry")

@@ -64,7 +64,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_choice, check_float, check_int, check_memory, check_rng
+from ..validation import check_choice, check_float, check_int, check_memory, check_rng
 
 #: The genre classes, in label order.
 GENRES: tuple[str, ...] = ("rock", "electronic", "jazz", "classical", "hip-hop")
