@@ -119,8 +119,10 @@ class Results:
         self._entries: dict[str, _Entry] = {}
 
     def add(self, key: str, value: Any, label: str, *, digits: int | None = 4,
-            tolerance: float | None = None) -> Any:
-        """Record ``value`` under ``key`` (an identifier) with a human ``label``; returns the value.
+            tolerance: float | None = None) -> None:
+        """Record ``value`` under ``key`` (an identifier) with a human ``label``.
+
+        Returns nothing, so a cell may end with ``results.add(...)`` without printing the value.
 
         ``tolerance`` (absolute, >= 0, per number) says how far a run on another machine may move
         it; ``None`` means the value is deterministic (see the module docstring).
@@ -140,7 +142,6 @@ class Results:
         plain = _plain(value)
         _check_storable(plain, key)
         self._entries[key] = _Entry(plain, label, digits, tolerance)
-        return value
 
     def __getitem__(self, key: str) -> Any:
         return self._entries[key].value

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from ..validation import check_choice
 
 
 def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -137,14 +136,3 @@ class MeanSquaredError(Loss):
 
     def backward(self) -> np.ndarray:
         return 2 * self._diff / self._diff.size
-
-
-LOSSES = {"cross_entropy": SoftmaxCrossEntropy, "binary_cross_entropy": BinaryCrossEntropy,
-          "mse": MeanSquaredError}
-
-
-def get_loss(loss) -> Loss:
-    """A Loss instance from an instance or one of the names in ``LOSSES``."""
-    if isinstance(loss, Loss):
-        return loss
-    return LOSSES[check_choice(loss, "loss", "get_loss", tuple(LOSSES))]()
