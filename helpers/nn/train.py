@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import expit
 from tqdm.auto import tqdm
 
+from ..seeds import in_seed_run
 from .core import Module, check_float, check_int, check_rng
 from .losses import Loss, softmax
 from .metrics import predicted_labels, resolve_metrics
@@ -185,7 +186,8 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     clip_norm : float > 0 or None
         Clip gradients to this global norm before each step.
     progress : bool, default True
-        Show a tqdm progress bar over epochs (with the losses).
+        Show a tqdm progress bar over epochs (with the losses); never inside
+        :func:`helpers.seeds.run_seeds`, which shows one bar over its runs.
     shuffle : bool, default True
 
     Returns
@@ -237,7 +239,7 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     n = len(X)
     n_batches = -(-n // batch_size)
     start_time = time.perf_counter()
-    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, disable=not progress)
+    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, disable=not progress or in_seed_run())
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for epoch in bar:
