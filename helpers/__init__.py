@@ -7,7 +7,9 @@ data      scikit-learn's data sets and the files in ``data/`` as numpy arrays
 plotting  one plot style and the plots several notebooks share
 widgets   slider explorers that also render a static default figure
 results   a notebook's key answers, recorded to ``build/results/<notebook>.json``
+seeds     one experiment over several seeds, in parallel worker processes, bit-identical to a sequential run
+stats     uncertainties for the evidence standard: mean ± sd, paired differences, intervals, tests, 1-SE rule
 nn        a small numpy deep-learning kit (layers, losses, optimisers, training)
 """
 
-__all__ = ["course", "data", "plotting", "widgets", "results", "nn"]
+__all__ = ["course", "data", "plotting", "widgets", "results", "seeds", "stats", "nn"]

@@ -13,6 +13,7 @@ a busy machine slows both alike. Writes ``build/bench.json`` and ``build/bench.m
 
     .venv/bin/python tools/bench.py              # both runs, report
     .venv/bin/python tools/bench.py --measure    # one run in this process's environment, JSON to stdout
+    .venv/bin/python tools/bench.py --readme     # copy build/bench.md into the README's bench block
 """
 
 from __future__ import annotations
@@ -227,7 +228,35 @@ def timed_pair(fns, flops) -> dict:
     return result
 
 
-def measure() -> dict:
+# ---------------------------------------------------------------- seeds on worker processes
+def train_lenet_on_digits(rng, epochs: int = 4) -> np.ndarray:
+    """One seed of a small LeNet-style CNN on the digits (an A3 Q1-sized job); returns its test logits."""
+    from sklearn.datasets import load_digits
+    from helpers import nn
+    X, y = load_digits(return_X_y=True)
+    X = ((X - 8.0) / 8.0).reshape(-1, 1, 8, 8).astype(np.float32)
+    model = nn.Sequential(nn.Conv2D(1, 6, 5, padding=2, rng=rng), nn.Tanh(), nn.AvgPool2D(2),
+                          nn.Conv2D(6, 16, 3, padding=1, rng=rng), nn.Tanh(), nn.AvgPool2D(2), nn.Flatten(),
+                          nn.Linear(64, 10, rng=rng, init="glorot"))
+    nn.fit(model, nn.SoftmaxCrossEntropy(), nn.Adam(model, lr=3e-3), X[:1400], y[:1400], epochs=epochs,
+           batch_size=64, rng=rng, progress=False)
+    return nn.predict(model, X[1400:])
+
+
+def run_seed_speedup(n_seeds: int = 5) -> dict:
+    """``run_seeds`` on 1 worker (in this process) and on 2 workers: times and whether the bits agree."""
+    from helpers.seeds import available_workers, run_seeds
+    seconds, results = {}, {}
+    for workers in (1, 2):
+        start = time.perf_counter()
+        results[workers] = run_seeds(train_lenet_on_digits, n_seeds, seed=0, workers=workers, progress=False)
+        seconds[workers] = time.perf_counter() - start
+    same = all(a.tobytes() == b.tobytes() for a, b in zip(results[1], results[2]))
+    return {"n_seeds": n_seeds, "seconds_1_worker": seconds[1], "seconds_2_workers": seconds[2],
+            "speedup": seconds[1] / seconds[2], "identical": same, "usable_cpus": available_workers()}
+
+
+def measure(with_seeds: bool) -> dict:
     """Every measurement in this process's environment."""
     torch = load_torch()
     env = environment()
@@ -238,7 +267,7 @@ def measure() -> dict:
             "pool": {name: pool_case(spec, torch) for name, spec in POOL_SHAPES.items()},
             "recurrent": {f"{kind} {name}": recurrent_case(kind, shape, torch)
                           for kind in ("RNN", "LSTM") for name, shape in RECURRENT_SHAPES.items()},
-            "load_average_after": os.getloadavg()}
+            "seeds": run_seed_speedup() if with_seeds else None, "load_average_after": os.getloadavg()}
 
 
 # ---------------------------------------------------------------- targets and report
@@ -293,7 +322,7 @@ def machine_lines(profile: dict, native: dict) -> list[str]:
 
 
 def layer_table(title: str, profile: dict, native: dict, group: str, note: str) -> list[str]:
-    lines = [f"### {title}", "", note, "",
+    lines = [f"#### {title}", "", note, "",
              "| shape | helpers.nn (ms) | PyTorch (ms) | speed / PyTorch | natively: helpers.nn (ms) | natively: speed / PyTorch |",
              "|---|---:|---:|---:|---:|---:|"]
     ms = lambda v: "n/a" if v is None else f"{1e3 * v:.2f}"  # noqa: E731
@@ -307,7 +336,7 @@ def layer_table(title: str, profile: dict, native: dict, group: str, note: str) 
 def report(profile: dict, native: dict) -> tuple[str, list[dict]]:
     rows = targets(profile, native)
     p, q = profile["mlp"], native["mlp"]
-    lines = ["## Benchmark: helpers.nn against scikit-learn and PyTorch", "", *machine_lines(profile, native), "",
+    lines = ["### helpers.nn against scikit-learn and PyTorch", "", *machine_lines(profile, native), "",
              "Speed / PyTorch is PyTorch's time divided by helpers.nn's (100% = as fast). Targets are judged "
              "under the numeric profile; the native column is for comparison only.", "",
              "| target | goal | under the profile | natively | |", "|---|---|---:|---:|---|",
@@ -319,30 +348,54 @@ def report(profile: dict, native: dict) -> tuple[str, list[dict]]:
                           "A4 Q3 (32, 59, 24, 32), larger (64, 50, 40, 64)."),
              *layer_table("Pooling forward + backward (float32, no target)", profile, native, "pool",
                           "(N, C, H, W) = (64, 8, 8, 8) with padding 1; (256, 16, 16, 16)."),
-             f"### MLP on digits (64-{HIDDEN}-10 ReLU, Adam lr={LR:g}, batch {BATCH}, {EPOCHS} epochs; "
+             f"#### MLP on digits (64-{HIDDEN}-10 ReLU, Adam lr={LR:g}, batch {BATCH}, {EPOCHS} epochs; "
              f"best time of {MLP_REPEATS} seeds, mean accuracy)", "",
              "| implementation | time (s), profile | test accuracy | time (s), natively |", "|---|---:|---:|---:|"]
     for name in p:
         lines.append(f"| {name} | {p[name]['seconds']:.2f} | {100 * p[name]['accuracy']:.1f}% | "
                      f"{q[name]['seconds']:.2f} |")
-    return "\n".join(lines) + "\n", rows
+    return "\n".join(lines + [""] + seed_lines(profile["seeds"])) + "\n", rows
 
 
-def run_measurement(extra_env: dict, drop: tuple[str, ...]) -> dict:
+def seed_lines(seeds: dict) -> list[str]:
+    same = "bit-identical results" if seeds["identical"] else "DIFFERENT results (a bug)"
+    return ["#### Seeds in parallel (`helpers.seeds.run_seeds`, under the profile)", "",
+            f"{seeds['n_seeds']} seeds of a LeNet-style CNN on the digits: {seeds['seconds_1_worker']:.1f} s on one "
+            f"worker, {seeds['seconds_2_workers']:.1f} s on two ({seeds['speedup']:.2f}x faster; "
+            f"{seeds['usable_cpus']} CPUs usable), {same}."]
+
+
+def run_measurement(extra_env: dict, drop: tuple[str, ...], *flags: str) -> dict:
     """``measure()`` in a fresh Python process (the BLAS kernel is chosen when numpy loads)."""
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(ONE_THREAD)
     env.update(extra_env)
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure"], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", *flags], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"bench: the measurement process failed:\n{done.stderr}")
     return json.loads(done.stdout)
 
 
+def update_readme(table: str) -> None:
+    """Put ``table`` between the README's ``<!-- bench:start -->`` and ``<!-- bench:end -->`` lines."""
+    from helpers.files import atomic_write_text
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
+    if start not in text or end not in text:
+        raise SystemExit(f"bench: {readme} has no {start.strip()} ... {end} block to fill")
+    head, rest = text.split(start, 1)
+    atomic_write_text(readme, head + start + table.rstrip("\n") + "\n" + end + rest.split(end, 1)[1])
+
+
 def main(argv: list[str]) -> int:
-    if argv == ["--measure"]:
-        print(json.dumps(measure()))
+    if argv in (["--measure"], ["--measure", "--seeds"]):
+        print(json.dumps(measure(with_seeds="--seeds" in argv)))
+        return 0
+    if argv == ["--readme"]:
+        from helpers.paths import build_dir
+        update_readme((build_dir() / "bench.md").read_text(encoding="utf-8"))
         return 0
     if argv:
         print(__doc__, file=sys.stderr)
@@ -350,7 +403,7 @@ def main(argv: list[str]) -> int:
     from helpers.files import atomic_write_text
     from helpers.paths import build_dir
     print("bench: measuring under the numeric profile ...", file=sys.stderr)
-    profile = run_measurement(PROFILE, ())
+    profile = run_measurement(PROFILE, (), "--seeds")
     print("bench: measuring natively ...", file=sys.stderr)
     native = run_measurement({}, tuple(PROFILE))
     text, rows = report(profile, native)
