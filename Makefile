@@ -1,75 +1,70 @@
 # The workbook's commands. Run `make help` for the list.
-# `make lab` and `make test` create the project's virtual environment (.venv/) when it is missing.
+# Each target calls `python -m tools <command>` (tools/commands.py), which works without make too
+# (Windows: `py -3.12 -m tools test`). The first command creates .venv/ from requirements.txt.
 
 PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
-NB     ?= notebooks
+TOOLS  := $(PYTHON) -m tools
+NB     ?=
 PORT   ?= 8888
 
-# One environment for tests, refresh and lab, so stored outputs match fresh runs:
-# BLAS pinned to one thread per process, stable cell names in warnings, fixed dates.
-export OMP_NUM_THREADS      := 1
-export OPENBLAS_NUM_THREADS := 1
-export MKL_NUM_THREADS      := 1
-export IPYKERNEL_CELL_NAME  := <IPY-INPUT>
-export SOURCE_DATE_EPOCH    := 0
-export PYTHONHASHSEED       := 0
-export PYDEVD_DISABLE_FILE_VALIDATION := 1
-
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 180
-
-.PHONY: help lab test test-unit test-notebooks test-after refresh html pdf bench clean env
+.PHONY: help lab test test-unit test-notebooks test-after refresh html pdf submit doctor bench env lock wheels clean
 
 help:
-	@echo "make lab       start JupyterLab on the notebooks (creates .venv/ first if needed)"
-	@echo "make test      run every test: helpers, notebooks (strict nbval), hygiene, exports"
+	@echo "make lab       start JupyterLab on the notebooks (localhost, login token; PORT=8888, LAB_ARGS=...)"
+	@echo "make test      run every test: strict inside the numeric profile, portable outside (STRICT=1 forces strict)"
+	@echo "make test-unit / test-notebooks NB=... / test-after   one part of the tests"
 	@echo "make refresh   re-run notebooks and STORE their outputs in notebooks/ (NB=path for one)"
-	@echo "make html      export every notebook to build/html/ (from stored outputs)"
-	@echo "make pdf       export one PDF per assignment to build/pdf/ (HIDE_CODE=1 hides code cells)"
-	@echo "make bench     time helpers.nn against scikit-learn and the matmul ceiling (build/bench.md)"
+	@echo "make html      export every assignment to build/html/ (from stored outputs)"
+	@echo "make pdf       export every assignment to build/pdf/: submission and full workbook"
+	@echo "make submit    one archive per assignment to upload: build/submit/<USN>_assignment_<n>.zip"
+	@echo "make doctor    is this machine inside the numeric profile, and why"
+	@echo "make bench     time helpers.nn against scikit-learn and PyTorch (build/bench.md)"
+	@echo "make env       create or update .venv/ from the lock file (requirements.txt)"
+	@echo "make lock      regenerate requirements.txt and environment.yml from requirements.in"
+	@echo "make wheels    check every locked package has wheels for Linux/macOS/Windows, Python 3.11-3.13"
 	@echo "make clean     remove build/ and caches (keeps .venv/)"
 
-env: $(STAMP)
+lab:
+	$(TOOLS) lab --port $(PORT) $(LAB_ARGS)
 
-$(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) tools/check_python.py
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	@touch $(STAMP)
+test:
+	$(TOOLS) test $(if $(STRICT),--strict,)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. --ServerApp.default_url=/lab/tree/notebooks --ServerApp.ip=127.0.0.1 \
-	  --port=$(PORT) --IdentityProvider.token='' $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
+test-unit:
+	$(TOOLS) test $(if $(STRICT),--strict,) tests/unit tests/nn
 
-test: $(STAMP)
-	@rm -rf build/results
-	$(BIN)/python -m pytest -n 2 --dist loadscope --timeout 600 $(NBVAL) tests/unit tests/nn notebooks
-	$(BIN)/python -m pytest --timeout 900 tests/after_notebooks
+test-notebooks:
+	$(TOOLS) test $(if $(STRICT),--strict,) $(or $(NB),notebooks)
 
-test-unit: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --timeout 600 tests/unit tests/nn
+test-after:
+	$(TOOLS) test $(if $(STRICT),--strict,) tests/after_notebooks
 
-test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadscope --timeout 600 $(NBVAL) $(NB)
+refresh:
+	$(TOOLS) refresh $(if $(FORCE),--force,) $(NB)
 
-refresh: $(STAMP)
-	@echo "make refresh WRITES the outputs of $(NB) into the notebook files (the only command that does)."
-	$(BIN)/python tools/refresh.py $(NB)
+html:
+	$(TOOLS) html
 
-html: $(STAMP)
-	$(BIN)/python -m tools.export html
+pdf:
+	$(TOOLS) pdf $(if $(HIDE_CODE),--hide-code,)
 
-pdf: $(STAMP)
-	$(BIN)/python -m tools.export pdf $(if $(HIDE_CODE),--hide-code,)
+submit:
+	$(TOOLS) submit
 
-bench: $(STAMP)
-	$(BIN)/python tools/bench.py
+doctor:
+	$(TOOLS) doctor
+
+bench:
+	$(TOOLS) bench
+
+env:
+	$(TOOLS) env
+
+lock:
+	$(TOOLS) lock
+
+wheels:
+	$(TOOLS) wheels
 
 clean:
-	rm -rf build .pytest_cache
-	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print | xargs rm -rf
-	find . -path ./$(VENV) -prune -o -name .ipynb_checkpoints -type d -print | xargs rm -rf
+	$(TOOLS) clean

@@ -5,11 +5,19 @@ Usage in a notebook::
     results = Results("a1_q1_mle_quality_control")
     ...
     results.add("posterior_gaussian_nb", p, "P(passed | x), Gaussian naive Bayes", digits=4)
+    results.add("test_accuracy", acc_mean, "test accuracy, mean of 5 seeds", digits=3, tolerance=2 * acc_sd)
     ...
     results.show()          # in the Answer section: writes the JSON file and displays the table
 
 The JSON file keeps full precision (tests compare it with independent computations); the table
 shows each value rounded to ``digits`` significant decimals.
+
+Tolerance: how far a fresh run on another machine may move the value (outside the numeric
+profile, last bits differ and training amplifies them). ``None`` (the default) means "the same
+value": exact for integers, strings and booleans, equal to 1e-9 relative for floats (closed forms,
+counts, deterministic computations). A trained score declares its spread over seeds, e.g. the
+standard deviation across seeds. ``show()`` stores the values and tolerances in the output's
+metadata, so the stored notebook keeps the reference that ``make test`` checks fresh runs against.
 """
 from __future__ import annotations
 
@@ -22,7 +30,14 @@ from typing import Any
 
 import numpy as np
 
+from .files import atomic_write_text
 from .paths import build_dir
+
+
+#: Relative tolerance of a value declared without one (``tolerance=None``).
+DETERMINISTIC_RTOL = 1e-9
+#: Key of the output metadata under which ``show()`` stores values and tolerances.
+METADATA_KEY = "workbook_results"
 
 
 @dataclass
@@ -30,6 +45,7 @@ class _Entry:
     value: Any
     label: str
     digits: int | None
+    tolerance: float | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -67,14 +83,24 @@ class Results:
         self.notebook = notebook
         self._entries: dict[str, _Entry] = {}
 
-    def add(self, key: str, value: Any, label: str, *, digits: int | None = 4) -> Any:
-        """Record ``value`` under ``key`` (an identifier) with a human ``label``; returns the value."""
+    def add(self, key: str, value: Any, label: str, *, digits: int | None = 4,
+            tolerance: float | None = None) -> Any:
+        """Record ``value`` under ``key`` (an identifier) with a human ``label``; returns the value.
+
+        ``tolerance`` (absolute, >= 0, per number) says how far a run on another machine may move
+        it; ``None`` means the value is deterministic (see the module docstring).
+        """
+        if tolerance is not None:
+            if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float, np.integer, np.floating)) \
+                    or not math.isfinite(float(tolerance)) or tolerance < 0:
+                raise ValueError(f"{key}: tolerance must be a finite number >= 0 or None; got {tolerance!r}")
+            tolerance = float(tolerance)
         if not key.isidentifier():
             raise ValueError(f"key must be an identifier such as 'test_accuracy'; got {key!r}")
         plain = _plain(value)
         if isinstance(plain, float) and not math.isfinite(plain):
             raise ValueError(f"{key}: the value is {plain}; a diverged run cannot be recorded as an answer")
-        self._entries[key] = _Entry(plain, label, digits)
+        self._entries[key] = _Entry(plain, label, digits, tolerance)
         return value
 
     def __getitem__(self, key: str) -> Any:
@@ -93,13 +119,17 @@ class Results:
         if not self._entries:
             raise ValueError("nothing recorded yet; call results.add(...) before saving")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
+        atomic_write_text(self.path, json.dumps(self.payload(), indent=2, sort_keys=False) + "\n")
+        return self.path
+
+    def payload(self) -> dict[str, Any]:
+        """What :meth:`save` writes and :meth:`show` stores in the output metadata."""
+        return {
             "notebook": self.notebook,
             "results": {k: e.value for k, e in self._entries.items()},
             "labels": {k: e.label for k, e in self._entries.items()},
+            "tolerances": {k: e.tolerance for k, e in self._entries.items()},
         }
-        self.path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        return self.path
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, formatted value) pairs, in the order recorded."""
@@ -111,6 +141,10 @@ class Results:
                        for label, value in self.rows())
         return ("<table><thead><tr><th style='text-align:left'>recorded answer</th>"
                 f"<th style='text-align:right'>value</th></tr></thead><tbody>{body}</tbody></table>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict[str, str], dict[str, Any]]:
+        data = {"text/plain": repr(self), "text/html": self._repr_html_()}
+        return data, {METADATA_KEY: self.payload()}
 
     def __repr__(self) -> str:
         width = max((len(label) for label, _ in self.rows()), default=0)
@@ -169,3 +203,27 @@ def load_recorded(notebook: str) -> dict[str, Any]:
         raise FileNotFoundError(f"{path.name} not found: run `make test` (the notebooks run first and write "
                                 f"their results) or run {notebook}.ipynb in JupyterLab")
     return json.loads(path.read_text(encoding="utf-8"))["results"]
+
+
+def within_tolerance(reference: Any, value: Any, tolerance: float | None) -> bool:
+    """Whether a fresh ``value`` matches the stored ``reference`` under a declared ``tolerance``.
+
+    Lists compare element by element, dicts key by key; ``None`` tolerance means deterministic
+    (exact for non-floats, :data:`DETERMINISTIC_RTOL` relative for floats). Integral floats and
+    ints compare equal (a browser stores ``80.0`` as ``80``).
+    """
+    if isinstance(reference, dict) or isinstance(value, dict):
+        return (isinstance(reference, dict) and isinstance(value, dict) and reference.keys() == value.keys()
+                and all(within_tolerance(reference[k], value[k], tolerance) for k in reference))
+    if isinstance(reference, list) or isinstance(value, list):
+        return (isinstance(reference, list) and isinstance(value, list) and len(reference) == len(value)
+                and all(within_tolerance(r, v, tolerance) for r, v in zip(reference, value)))
+    numbers = (int, float)
+    if isinstance(reference, bool) or isinstance(value, bool) or not (
+            isinstance(reference, numbers) and isinstance(value, numbers)):
+        return reference == value
+    if tolerance is None:
+        if isinstance(reference, int) and isinstance(value, int):
+            return reference == value
+        return math.isclose(reference, value, rel_tol=DETERMINISTIC_RTOL, abs_tol=1e-12)
+    return abs(reference - value) <= tolerance * (1 + 1e-9)

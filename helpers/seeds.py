@@ -288,12 +288,11 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int, args: tuple = (), kwargs
     if not isinstance(sequential, (bool, np.bool_)) or not isinstance(progress, (bool, np.bool_)):
         raise TypeError("run_seeds: sequential and progress must be True or False")
     tasks = plan.tasks
-    if workers is None:
-        workers = available_workers()
-    workers = min(check_int("workers", workers, 1, 4096), len(tasks))
+    workers = min(check_int("workers", available_workers() if workers is None else workers, 1, 4096), len(tasks))
     method = _start_method(start_method)
     label = desc if desc is not None else f"{_function_name(fn)}: {len(tasks)} runs"
-    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, disable=not progress)
+    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
+    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({} if progress else {"disable": True}))
     try:
         if sequential or workers == 1:
             flat = _run_here(plan, tasks, bar)

@@ -96,12 +96,23 @@ class Explorer:
         self.last_digest = hashlib.sha1(pixels.getvalue()).hexdigest()[:12]
         return fig
 
+    def describe(self) -> str:
+        """One line naming the controls and their values, shown where the controls cannot be drawn."""
+        values = ", ".join(f"{name} = {value}" for name, value in self.values.items())
+        return f"Explorer controls: {values} (run the notebook to move them)"
+
     def show(self) -> None:
-        """Display the controls and the default figure."""
+        """Display the controls and the default figure.
+
+        The controls' text form (what a viewer without widgets, or a notebook opened before it runs,
+        shows) is :meth:`describe`, not the ``VBox(children=...)`` representation.
+        """
         import ipywidgets as w
         from IPython.display import display
 
-        display(w.VBox(list(self.controls.values())))
+        bundle = w.VBox(list(self.controls.values()))._repr_mimebundle_()
+        bundle["text/plain"] = self.describe()
+        display(bundle, raw=True)
         self._handle = display(self.figure(), display_id=True)
         for control in self.controls.values():
             control.observe(self._redraw, names="value")

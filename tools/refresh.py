@@ -2,19 +2,37 @@
 
 This is the only command that writes into notebooks/ (``make refresh`` or
 ``make refresh NB=notebooks/a1_q1_mle_quality_control.ipynb``). Run it after editing a
-notebook, check the diff, and commit. It uses the same environment as ``make test``
-(the Makefile exports it), so the stored outputs are what the tests expect.
+notebook, check the diff, and commit. ``python -m tools refresh`` starts it with the numeric
+profile's environment, so the stored outputs are what ``make test`` computes on every machine
+inside the profile.
+
+The file is stored in the form JupyterLab itself writes, so that opening it in JupyterLab and
+saving it without an edit changes no byte, and two refreshes in a row store the same bytes:
+
+* no execution timestamps in cell metadata, no progress bars (``TQDM_DISABLE=1``);
+* widget model ids numbered from the notebook's name, not random;
+* numbers in JSON as a browser writes them back (``80.0`` becomes ``80``);
+* ``language_info`` as the kernel reports it, the generic ``python3`` kernelspec.
+
+The write is atomic: a failure (a full disk, an error while running) leaves the old file intact.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers.files import atomic_write_text
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def notebooks(args: list[str]) -> list[Path]:
@@ -30,26 +48,81 @@ def notebooks(args: list[str]) -> list[Path]:
     return paths
 
 
-def refresh(path: Path) -> float:
+def browser_numbers(value: Any) -> Any:
+    """``value`` as it comes back from a browser's JSON round trip: integral floats become ints."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    if isinstance(value, dict):
+        return type(value)((k, browser_numbers(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [browser_numbers(v) for v in value]
+    return value
+
+
+def _replace_ids(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for old, new in ids.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return type(value)((ids.get(k, k), _replace_ids(v, ids)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_replace_ids(v, ids) for v in value]
+    return value
+
+
+def stable_widget_ids(nb: nbformat.NotebookNode, name: str) -> None:
+    """Replace the kernel's random widget model ids by ids derived from the notebook name and order."""
+    found: list[str] = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            model = out.get("data", {}).get(WIDGET_VIEW, {}).get("model_id")
+            if model and model not in found:
+                found.append(model)
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    found += [m for m in state if m not in found]
+    ids = {old: hashlib.sha256(f"{name}:{i}".encode()).hexdigest()[:32] for i, old in enumerate(found)}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _replace_ids(cell.outputs, ids)
+    if state:
+        nb.metadata.widgets = _replace_ids(nb.metadata.widgets, ids)
+
+
+def execute(path: Path) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.metadata.pop("execution", None)
-    start = time.perf_counter()
+    nb.metadata.pop("widgets", None)
     client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                            store_widget_state=True)
+                            store_widget_state=True, record_timing=False)
     client.execute()
-    elapsed = time.perf_counter() - start
+    return nb
+
+
+def stored_form(nb: nbformat.NotebookNode, name: str) -> str:
+    """The notebook's text as JupyterLab would save it (see the module docstring)."""
     if not nb.metadata.get("widgets"):
         nb.metadata.pop("widgets", None)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    nb.metadata.get("language_info", {}).pop("version", None)
-    nbformat.write(nb, path)
+    stable_widget_ids(nb, name)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb = nbformat.from_dict(browser_numbers(nb))
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def refresh(path: Path) -> float:
+    start = time.perf_counter()
+    nb = execute(path)
+    elapsed = time.perf_counter() - start
+    atomic_write_text(path, stored_form(nb, path.stem))
     return elapsed
 
 
 def main() -> None:
+    os.environ.setdefault("TQDM_DISABLE", "1")
     for path in notebooks(sys.argv[1:]):
         print(f"refreshing {path} ...", flush=True)
         print(f"  stored outputs ({refresh(path):.1f} s)", flush=True)

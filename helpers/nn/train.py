@@ -239,7 +239,10 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     n = len(X)
     n_batches = -(-n // batch_size)
     start_time = time.perf_counter()
-    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, disable=not progress or in_seed_run())
+    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes);
+    # inside helpers.seeds.run_seeds there is no bar per fit: the runner's own bar counts the runs
+    hide = not progress or in_seed_run()
+    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({"disable": True} if hide else {}))
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for epoch in bar:

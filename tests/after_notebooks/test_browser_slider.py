@@ -1,8 +1,8 @@
 """A student's view: JupyterLab in a real headless Chromium, an explorer's slider moved by keyboard.
 
-Starts JupyterLab on a temporary COPY of notebooks/ (so nothing under notebooks/ is written, and
-results go to a temporary build folder), opens an Assignment 1 notebook that has an explorer,
-runs all cells, presses PageUp on the explorer's first slider (noUiSlider's keyboard support:
+Starts JupyterLab with the workbook's command line and its login token on a temporary COPY of
+notebooks/ (tests/browser_lab.py: nothing under notebooks/ is written), opens an Assignment 1
+notebook that has an explorer, runs all cells, presses PageUp on the explorer's first slider (noUiSlider's keyboard support:
 several steps in one change, so one redraw) and checks that the slider's value changed and the
 figure below the controls was redrawn (its image data changed). A screenshot of the explorer goes to
 ``build/browser/slider.png``.
@@ -12,17 +12,8 @@ Assignment 1 notebook with an explorer exists yet.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,16 +21,11 @@ import pytest
 
 from helpers.course import load_course
 from helpers.notebooks import cell_source, read_notebook
-from helpers.paths import NOTEBOOK_DIR, ROOT, build_dir
-
-if str(ROOT) not in sys.path:  # `tools` is a folder of the repository, not an installed package
-    sys.path.insert(0, str(ROOT))
-
-from tools.export.browser import INSTALL_HINT, find_browser, launch_flags  # noqa: E402
+from helpers.paths import NOTEBOOK_DIR, build_dir
+from tests.browser_lab import KERNEL_IDLE, NOTEBOOK_OPEN, Lab, chromium_or_skip, launch_flags, running_lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
-LAB_START_TIMEOUT_S = 90
 RUN_ALL_TIMEOUT_S = 120
 REDRAW_TIMEOUT_S = 30
 PREFERRED = "a1_q1_mle_quality_control"
@@ -57,115 +43,9 @@ def explorer_notebook(folder: Path = NOTEBOOK_DIR) -> Path | None:
     return None
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Lab:
-    """A running JupyterLab: its URL, process and log file."""
-
-    url: str
-    process: subprocess.Popen
-    log: Path
-    root: Path
-
-    def log_tail(self, chars: int = 3000) -> str:
-        """The end of JupyterLab's log, for failure messages."""
-        return self.log.read_text(errors="replace")[-chars:] if self.log.is_file() else "(no log)"
-
-
-def lab_command(root_dir: Path, port: int, state_dir: Path) -> list[str]:
-    """The command line of a token-less, local-only JupyterLab that exposes ``window.jupyterapp``."""
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
-           "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", f"--ServerApp.root_dir={root_dir}",
-           "--expose-app-in-browser", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           f"--LabApp.workspaces_dir={state_dir / 'workspaces'}",
-           f"--LabApp.user_settings_dir={state_dir / 'settings'}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    return cmd
-
-
-def lab_environment(state_dir: Path) -> dict[str, str]:
-    """The Lab process's environment: one BLAS thread, temporary build and runtime folders."""
-    env = dict(os.environ)
-    env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-                "WORKBOOK_BUILD_DIR": str(state_dir / "build"),
-                "JUPYTER_RUNTIME_DIR": str(state_dir / "runtime")})
-    return env
-
-
-def wait_until_up(lab: Lab, timeout_s: float = LAB_START_TIMEOUT_S) -> None:
-    """Poll ``/api/status`` until JupyterLab answers; fail with its log if it dies or times out."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if lab.process.poll() is not None:
-            pytest.fail(f"JupyterLab exited with code {lab.process.returncode}:\n{lab.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{lab.url}/api/status", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"JupyterLab did not answer within {timeout_s:.0f} s:\n{lab.log_tail()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop JupyterLab and its kernels (its own process group), politely first."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-    if hasattr(os, "killpg"):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # kernels left behind, if any
-        except (ProcessLookupError, PermissionError):
-            pass
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @pytest.fixture
 def chromium() -> Path:
-    """The system's Chromium-family browser (skip when it or Playwright is missing)."""
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed: "
-                        "`.venv/bin/python -m pip install -r requirements.txt`")
-    browser = find_browser()
-    if browser is None:
-        pytest.skip(f"no Chromium/Chrome found: {INSTALL_HINT}")
-    return browser
-
-
-@contextmanager
-def running_lab(notebook_dir: Path, work: Path) -> Iterator[Lab]:
-    """JupyterLab serving a COPY of ``notebook_dir`` (made in ``work``); stopped at the end whatever happens."""
-    root = work / "notebooks"
-    shutil.copytree(notebook_dir, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    state = work / "lab"
-    news = state / "settings" / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True)
-    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no news toast
-    port = free_port()
-    log = work / "lab.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(lab_command(root, port, state), cwd=root, env=lab_environment(state),
-                                   stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-    lab = Lab(f"http://127.0.0.1:{port}", process, log, root)
-    try:
-        wait_until_up(lab)
-        yield lab
-    finally:
-        stop(process)
+    return chromium_or_skip()
 
 
 @pytest.fixture
@@ -188,19 +68,7 @@ RUN_ALL = """async () => {
     return {ok: ok !== false, kernel: kernel ? kernel.name : null};
 }"""
 
-NOTEBOOK_OPEN = """() => {
-    const app = window.jupyterapp;
-    const panel = app && app.shell.currentWidget;
-    return !!(panel && panel.context && panel.sessionContext && panel.content && panel.content.widgets
-              && panel.content.widgets.length > 0);
-}"""
 
-KERNEL_IDLE = """() => {
-    const panel = window.jupyterapp.shell.currentWidget;
-    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
-    const busy = Array.from(document.querySelectorAll('.jp-InputPrompt')).some(p => p.textContent.includes('*'));
-    return kernel && kernel.status === 'idle' && !busy;
-}"""
 
 
 def settled_src(page, figure, quiet_ms: int = 1000, timeout_s: float = REDRAW_TIMEOUT_S) -> str:
@@ -234,7 +102,7 @@ def slider_moves_figure(lab: Lab, notebook: Path, screenshot: Path, browser: Pat
         chromium = pw.chromium.launch(executable_path=str(browser), args=launch_flags())
         try:
             page = chromium.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(f"{lab.url}/lab/tree/{notebook.name}", wait_until="domcontentloaded", timeout=60_000)
+            page.goto(lab.page_url(notebook.name), wait_until="domcontentloaded", timeout=60_000)
             page.wait_for_function(NOTEBOOK_OPEN, timeout=60_000)
             result = page.evaluate(RUN_ALL)
             assert result["kernel"], f"{notebook.name} got no kernel in JupyterLab:\n{lab.log_tail()}"
