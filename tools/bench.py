@@ -2,8 +2,8 @@
 
 ``make bench`` runs this from the repository root with every BLAS pinned to one thread. The
 measurements run twice, each in a fresh Python process: under the workbook's numeric profile
-(``OPENBLAS_CORETYPE=Haswell``, ``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL"``: the speed notebooks,
-tests and the lab see) and natively (the profile's variables removed). The targets are judged
+(``helpers.numeric_profile``: OpenBLAS's Haswell kernel, numpy's AVX-512 loops off; the speed
+notebooks, tests and the lab see) and natively (the profile's variables removed). The targets are judged
 under the profile; the native numbers are a second column. PyTorch (optional, CPU build) is pinned
 to one thread too; without it the PyTorch rows say "not installed" and their targets are not met.
 
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PROFILE = {"OPENBLAS_CORETYPE": "Haswell", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL"}
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: What sets the numeric profile; the native run removes these (helpers.numeric_profile sets them).
+PROFILE_VARIABLES = ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "NPY_ENABLE_CPU_FEATURES")
 
 # the MLP comparison: same sizes, optimiser, learning rate, batch size and epochs in both
 HIDDEN, LR, BATCH, EPOCHS, MLP_REPEATS = 128, 1e-3, 32, 30, 3
@@ -81,20 +81,19 @@ def load_torch():
 # ---------------------------------------------------------------- this process's machine
 def environment() -> dict:
     from threadpoolctl import threadpool_info
+
+    from helpers import numeric_profile
     blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:  # numpy < 2
-        from numpy.core._multiarray_umath import __cpu_features__ as features
+    verdict = numeric_profile.check()
+    checks = {c.name: c for c in verdict.checks}
+    computes_inside = all(checks[name].ok for name in ("numpy dispatch", "BLAS kernel") if name in checks)
     torch = load_torch()
-    kernel = blas[0].get("architecture") if blas else None
-    profile_env = all(os.environ.get(k) == v for k, v in PROFILE.items())
     return {"cpu": cpu_name(), "logical_cpus": os.cpu_count(),
             "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
             "blas": [f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')}), "
                      f"{p.get('num_threads')} thread(s)" for p in blas],
-            "openblas_kernel": kernel, "numpy_avx512_loops": bool(features.get("AVX512_SKX")),
-            "numeric_profile": profile_env and kernel in ("Haswell", None) and not features.get("AVX512_SKX"),
+            "numpy_dispatch": checks["numpy dispatch"].detail if "numpy dispatch" in checks else "n/a",
+            "numeric_profile": bool(computes_inside and "BLAS kernel" in checks), "profile_verdict": verdict.summary(),
             "python": platform.python_version(), "numpy": np.__version__,
             "sklearn": __import__("sklearn").__version__,
             "torch": getattr(torch, "__version__", None), "load_average": os.getloadavg()}
@@ -309,14 +308,14 @@ def targets(profile: dict, native: dict) -> list[dict]:
 def machine_lines(profile: dict, native: dict) -> list[str]:
     e, n = profile["environment"], native["environment"]
     torch = f"PyTorch {e['torch']} (CPU, 1 thread)" if e["torch"] else "PyTorch not installed"
-    state = ("active and verified (OpenBLAS kernel Haswell, numpy's AVX-512 loops off)" if e["numeric_profile"]
-             else "NOT active in the profile run: its numbers are not the profile's")
+    state = ("active in the profile run (OpenBLAS kernel Haswell; numpy dispatch: " + e["numpy_dispatch"] + ")"
+             if e["numeric_profile"] else "NOT active in the profile run (" + e["profile_verdict"] + ")")
     return [f"- Machine: {e['cpu']}, {e['logical_cpus']} logical CPUs ({e['usable_cpus']} usable); load average "
             f"{e['load_average'][0]:.1f} at the start, {native['load_average_after'][0]:.1f} at the end "
             "(other work on the machine slows both columns alike)",
             f"- Python {e['python']}, numpy {e['numpy']}, scikit-learn {e['sklearn']}, {torch}",
             f"- BLAS: {'; '.join(e['blas'])} under the profile; {'; '.join(n['blas'])} natively",
-            f"- Numeric profile (OPENBLAS_CORETYPE=Haswell, NPY_DISABLE_CPU_FEATURES=\"X86_V4 AVX512_ICL\"): {state}",
+            f"- Numeric profile: {state}; natively numpy dispatch {n['numpy_dispatch']}",
             f"- float32 matmul 1024x1024x1024: {profile['matmul_gflops']:.0f} GFLOP/s under the profile, "
             f"{native['matmul_gflops']:.0f} natively"]
 
@@ -365,11 +364,12 @@ def seed_lines(seeds: dict) -> list[str]:
             f"{seeds['usable_cpus']} CPUs usable), {same}."]
 
 
-def run_measurement(extra_env: dict, drop: tuple[str, ...], *flags: str) -> dict:
+def run_measurement(profile: bool, *flags: str) -> dict:
     """``measure()`` in a fresh Python process (the BLAS kernel is chosen when numpy loads)."""
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(ONE_THREAD)
-    env.update(extra_env)
+    from helpers import numeric_profile
+    env = {k: v for k, v in os.environ.items() if k not in PROFILE_VARIABLES}
+    extra = numeric_profile.profile_environment(env)
+    env.update(extra if profile else {k: v for k, v in extra.items() if k not in PROFILE_VARIABLES})
     done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", *flags], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -403,9 +403,9 @@ def main(argv: list[str]) -> int:
     from helpers.files import atomic_write_text
     from helpers.paths import build_dir
     print("bench: measuring under the numeric profile ...", file=sys.stderr)
-    profile = run_measurement(PROFILE, (), "--seeds")
+    profile = run_measurement(True, "--seeds")
     print("bench: measuring natively ...", file=sys.stderr)
-    native = run_measurement({}, tuple(PROFILE))
+    native = run_measurement(False)
     text, rows = report(profile, native)
     print(text)
     out = build_dir()
