@@ -7,8 +7,9 @@ notebooks, tests and the lab see) and natively (the profile's variables removed)
 under the profile; the native numbers are a second column. PyTorch (optional, CPU build) is pinned
 to one thread too; without it the PyTorch rows say "not installed" and their targets are not met.
 
-Each timing is the best of several repeats, with helpers.nn and PyTorch timed alternately so that
-a busy machine slows both alike. Writes ``build/bench.json`` and ``build/bench.md``
+Each timing is the smallest CPU time of several repeats (everything timed runs on one thread), with
+helpers.nn and PyTorch timed alternately so that a busy machine slows both alike; the seeds-in-parallel
+row is wall time, as parallel work must be. Writes ``build/bench.json`` and ``build/bench.md``
 (``$WORKBOOK_BUILD_DIR`` if set)::
 
     .venv/bin/python tools/bench.py              # both runs, report
@@ -56,15 +57,19 @@ TARGETS = {"mlp_time_ratio": 1.5, "mlp_accuracy_gap_points": 1.0, "conv_fraction
 
 
 def best_times(*fns, repeats: int = REPEATS) -> list[float]:
-    """Smallest wall time of each function over ``repeats`` rounds, the functions timed in turn."""
+    """Smallest CPU time of each function over ``repeats`` rounds, the functions timed in turn.
+
+    Everything timed runs on one thread, so its CPU time is its wall time on an idle core; unlike the
+    wall time it does not count the moments other processes hold the core.
+    """
     for fn in fns:
         fn()  # warm-up
     best = [np.inf] * len(fns)
     for _ in range(repeats):
         for k, fn in enumerate(fns):
-            start = time.perf_counter()
+            start = time.process_time()
             fn()
-            best[k] = min(best[k], time.perf_counter() - start)
+            best[k] = min(best[k], time.process_time() - start)
     return best
 
 
@@ -125,10 +130,10 @@ def mlp_helpers(data, seed: int) -> tuple[float, float]:
     X_tr, X_te, y_tr, y_te = data
     rng = np.random.default_rng(seed)
     model = nn.Sequential(nn.Linear(64, HIDDEN, rng=rng), nn.ReLU(), nn.Linear(HIDDEN, 10, rng=rng, init="glorot"))
-    start = time.perf_counter()
+    start = time.process_time()
     nn.fit(model, nn.SoftmaxCrossEntropy(), nn.Adam(model, lr=LR), X_tr, y_tr, epochs=EPOCHS,
            batch_size=BATCH, rng=rng, progress=False)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     return seconds, float(np.mean(nn.predict_labels(model, X_te) == y_te))
 
 
@@ -139,11 +144,11 @@ def mlp_sklearn(data, seed: int) -> tuple[float, float]:
     clf = MLPClassifier((HIDDEN,), activation="relu", solver="adam", learning_rate_init=LR, batch_size=BATCH,
                         max_iter=EPOCHS, n_iter_no_change=EPOCHS + 1, tol=0.0, alpha=0.0, shuffle=True,
                         random_state=seed)
-    start = time.perf_counter()
+    start = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter reached on purpose
         clf.fit(X_tr, y_tr)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     return seconds, float(clf.score(X_te, y_te))
 
 
@@ -228,7 +233,7 @@ def timed_pair(fns, flops) -> dict:
 
 
 # ---------------------------------------------------------------- seeds on worker processes
-def train_lenet_on_digits(rng, epochs: int = 4) -> np.ndarray:
+def train_lenet_on_digits(rng, epochs: int = 8) -> np.ndarray:
     """One seed of a small LeNet-style CNN on the digits (an A3 Q1-sized job); returns its test logits."""
     from sklearn.datasets import load_digits
     from helpers import nn
@@ -312,7 +317,8 @@ def machine_lines(profile: dict, native: dict) -> list[str]:
              if e["numeric_profile"] else "NOT active in the profile run (" + e["profile_verdict"] + ")")
     return [f"- Machine: {e['cpu']}, {e['logical_cpus']} logical CPUs ({e['usable_cpus']} usable); load average "
             f"{e['load_average'][0]:.1f} at the start, {native['load_average_after'][0]:.1f} at the end "
-            "(other work on the machine slows both columns alike)",
+            "(times are CPU times, best of 15, helpers.nn and PyTorch in turn: other work on the machine "
+            "slows both alike, through the shared cache)",
             f"- Python {e['python']}, numpy {e['numpy']}, scikit-learn {e['sklearn']}, {torch}",
             f"- BLAS: {'; '.join(e['blas'])} under the profile; {'; '.join(n['blas'])} natively",
             f"- Numeric profile: {state}; natively numpy dispatch {n['numpy_dispatch']}",
@@ -364,11 +370,18 @@ def seed_lines(seeds: dict) -> list[str]:
             f"{seeds['usable_cpus']} CPUs usable), {same}."]
 
 
+def profile_variables(native_env: dict) -> dict:
+    """The profile's variables, asked of a process started without them (numpy can only list the
+    AVX-512 targets it may switch off where none is switched off yet)."""
+    done = subprocess.run([sys.executable, "-m", "helpers.numeric_profile", "--environment"], env=native_env,
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def run_measurement(profile: bool, *flags: str) -> dict:
     """``measure()`` in a fresh Python process (the BLAS kernel is chosen when numpy loads)."""
-    from helpers import numeric_profile
     env = {k: v for k, v in os.environ.items() if k not in PROFILE_VARIABLES}
-    extra = numeric_profile.profile_environment(env)
+    extra = profile_variables(env)
     env.update(extra if profile else {k: v for k, v in extra.items() if k not in PROFILE_VARIABLES})
     done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure", *flags], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=False)
