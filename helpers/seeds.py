@@ -330,6 +330,9 @@ def _run_here(plan: _Plan, tasks: list[tuple[int, int]], bar) -> list:
 def _stop(executor: ProcessPoolExecutor) -> None:
     """Cancel queued runs and end this runner's own worker processes (after an error or an interrupt)."""
     executor.shutdown(wait=False, cancel_futures=True)
+    if hasattr(executor, "terminate_workers"):  # Python 3.14+
+        executor.terminate_workers()
+        return
     for process in list((getattr(executor, "_processes", None) or {}).values()):
         with contextlib.suppress(Exception):
             process.terminate()
