@@ -219,19 +219,18 @@ class LSTM(_Recurrent):
         a = np.empty((n, 4 * H), dtype=self.dtype)
         Wh = self.params["Wh"] * half
         h0, c0 = h, c
+        sigmoids, (i, f, o, g) = gates[:, :, :3 * H], (gates[:, :, k * H:(k + 1) * H] for k in range(4))
         for t in range(steps):
             np.matmul(h, Wh, out=a)
             a += xw[t]
             np.tanh(a, out=gates[t])
-            sigmoids = gates[t, :, :3 * H]
-            sigmoids *= 0.5
-            sigmoids += 0.5
-            i, f, o, g = (gates[t, :, k * H:(k + 1) * H] for k in range(4))
-            np.multiply(f, c, out=cs[t])
-            cs[t] += np.multiply(i, g, out=ig)
+            sigmoids[t] *= 0.5
+            sigmoids[t] += 0.5
+            np.multiply(f[t], c, out=cs[t])
+            cs[t] += np.multiply(i[t], g[t], out=ig)
             c = cs[t]
             np.tanh(c, out=tanh_cs[t])
-            h = np.multiply(o, tanh_cs[t], out=hs[t])
+            h = np.multiply(o[t], tanh_cs[t], out=hs[t])
         self._cache = (x, h0, c0, gates, cs, tanh_cs, hs)
         self.last_hidden, self.last_cell = h.copy(), c.copy()
         return np.ascontiguousarray(hs.transpose(1, 0, 2)) if self.return_sequences else h.copy()
@@ -261,12 +260,13 @@ class LSTM(_Recurrent):
         return self._param_grads_time_major(x, h_prev, da)
 
     def _bptt_full(self, dout, gates, local, dc_dh):
-        """Full BPTT, about ten vectorised operations per step; returns da (T, N, 4H) and dh (T, N, H)."""
+        """Full BPTT, about eight vectorised operations per step; returns da (T, N, 4H) and dh (T, N, H)."""
         steps, n, four_h = gates.shape
         H = four_h // 4
         da, dh_steps = np.empty_like(gates), np.empty((steps, n, H), dtype=self.dtype)
-        dh, dc = np.zeros((n, H), dtype=self.dtype), np.zeros((n, H), dtype=self.dtype)
-        scale = np.empty((n, 4, H), dtype=self.dtype)  # (dc_t, dc_t, dh_t, dc_t), the factors of local
+        scale = np.zeros((n, 4, H), dtype=self.dtype)  # (dc_t, dc_t, dh_t, dc_t): the factors of local
+        flat_scale, dc_t, dh = scale.reshape(n, four_h), scale[:, 0], scale[:, 2]
+        dc = np.zeros((n, H), dtype=self.dtype)
         Wh_T = self.params["Wh"].T
         forget = gates[:, :, H:2 * H]
         upstream = dout.transpose(1, 0, 2) if self.return_sequences else None
@@ -276,14 +276,13 @@ class LSTM(_Recurrent):
             if upstream is not None:
                 dh += upstream[t]
             dh_steps[t] = dh
-            dc_t = np.multiply(dh, dc_dh[t], out=scale[:, 0])
+            np.multiply(dh, dc_dh[t], out=dc_t)
             dc_t += dc  # total gradient reaching c_t
             scale[:, 1::2] = dc_t[:, None]
-            scale[:, 2] = dh
-            np.multiply(local[t], scale.reshape(n, four_h), out=da[t])
-            np.matmul(da[t], Wh_T, out=dh)
+            np.multiply(local[t], flat_scale, out=da[t])
+            np.matmul(da[t], Wh_T, out=dh)  # to h_{t-1}
             np.multiply(dc_t, forget[t], out=dc)
-        self.dh0, self.dc0 = dh, dc
+        self.dh0, self.dc0 = dh.copy(), dc
         return da, dh_steps
 
     def _bptt_truncated(self, dout, gates, local, dc_dh):
