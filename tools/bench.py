@@ -364,10 +364,13 @@ def report(profile: dict, native: dict) -> tuple[str, list[dict]]:
 
 def seed_lines(seeds: dict) -> list[str]:
     same = "bit-identical results" if seeds["identical"] else "DIFFERENT results (a bug)"
+    n = seeds["n_seeds"]
+    ideal = n / -(-n // 2)  # equal runs on two workers: ceil(n / 2) rounds
     return ["#### Seeds in parallel (`helpers.seeds.run_seeds`, under the profile)", "",
-            f"{seeds['n_seeds']} seeds of a LeNet-style CNN on the digits: {seeds['seconds_1_worker']:.1f} s on one "
-            f"worker, {seeds['seconds_2_workers']:.1f} s on two ({seeds['speedup']:.2f}x faster; "
-            f"{seeds['usable_cpus']} CPUs usable), {same}."]
+            f"{n} seeds of a LeNet-style CNN on the digits: {seeds['seconds_1_worker']:.1f} s on one worker, "
+            f"{seeds['seconds_2_workers']:.1f} s on two ({seeds['speedup']:.2f}x faster; at most {ideal:.2f}x on an "
+            f"idle machine, as {n} equal runs take {-(-n // 2)} rounds on two workers; {seeds['usable_cpus']} CPUs "
+            f"usable), {same}. Wall times: other work on the machine takes its share of both cores.", ""]
 
 
 def profile_variables(native_env: dict) -> dict:
