@@ -59,6 +59,20 @@ def check_window_fits(owner: str, input_hw: tuple[int, int], kernel: tuple[int, 
 
 #: Bytes of one chunk's column matrix: small enough to stay in a core's cache between the products.
 CHUNK_BYTES = 2 << 20
+_scratch: dict[str, np.ndarray] = {}
+
+
+def scratch(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """An uninitialised work array that lives only within one forward or backward call.
+
+    Every Conv2D shares it and it grows to the largest size asked, so the column matrices are not
+    allocated (and their pages faulted in by the operating system) anew at every call.
+    """
+    size, dt = int(np.prod(shape)), np.dtype(dtype)
+    buf = _scratch.get(name)
+    if buf is None or buf.nbytes < size * dt.itemsize:
+        buf = _scratch[name] = np.empty(size * dt.itemsize, dtype=np.uint8)
+    return buf[:size * dt.itemsize].view(dt).reshape(shape)
 
 
 class _ShiftLayout:
@@ -227,7 +241,7 @@ class Conv2D(Module):
     def _chunks(self, layout, rows: int):
         """Column buffer (ones row for the bias filled once) and the image ranges of each chunk."""
         per_chunk = max(1, CHUNK_BYTES // (np.dtype(self.dtype).itemsize * rows * layout.per_image))
-        cols = np.empty((rows, min(per_chunk, layout.n) * layout.per_image), dtype=self.dtype)
+        cols = scratch("cols", (rows, min(per_chunk, layout.n) * layout.per_image), self.dtype)
         if "b" in self.params:
             cols[-1] = 1.0
         return cols, [(a, min(a + per_chunk, layout.n)) for a in range(0, layout.n, per_chunk)]
@@ -256,13 +270,14 @@ class Conv2D(Module):
         dw_mat = np.zeros_like(w_mat)
         dbuf = np.zeros_like(xbuf)
         cols, chunks = self._chunks(layout, w_mat.shape[1])
+        dcols = scratch("dcols", (k, cols.shape[1]), self.dtype)
         w_t = w_mat[:, :k].T
         for a, b in chunks:
             size = (b - a) * layout.per_image
             d_chunk = d_mat[:, a * layout.per_image:a * layout.per_image + size]
             layout.fill_columns(cols, xbuf, a, b)
-            dw_mat += d_chunk @ cols[:, :size].T
-            layout.add_columns(dbuf, w_t @ d_chunk, a, b)
+            dw_mat += (cols[:, :size] @ d_chunk.T).T  # faster in OpenBLAS than d_chunk @ cols.T
+            layout.add_columns(dbuf, np.matmul(w_t, d_chunk, out=dcols[:, :size]), a, b)
         f, c, kh, kw = self.params["W"].shape
         self.grads["W"] = np.ascontiguousarray(dw_mat[:, :k].reshape(f, kh, kw, c).transpose(0, 3, 1, 2))
         if "b" in self.params:

@@ -350,3 +350,22 @@ def test_maxpool_gives_the_gradient_to_the_first_of_equal_maxima():
     pool = nn.MaxPool2D(2)
     pool(x)
     np.testing.assert_array_equal(pool.backward(np.ones((1, 1, 1, 1)))[0, 0], [[1, 0], [0, 0]])
+
+
+def test_conv2d_layers_sharing_work_arrays_give_the_results_of_layers_run_alone():
+    rng = np.random.default_rng(0)
+    big, small = nn.Conv2D(3, 4, 3, rng=rng, padding=1), nn.Conv2D(2, 5, 5, rng=rng, padding=2, stride=2)
+    xb, xs = images((4, 3, 9, 9)).astype(np.float32), images((2, 2, 6, 6), seed=1).astype(np.float32)
+    alone = {}
+    for name, layer, x in (("big", big, xb), ("small", small, xs)):
+        out = layer(x).copy()
+        dx = layer.backward(np.ones_like(out))
+        alone[name] = (out, dx.copy(), layer.grads["W"].copy())
+    out_b = big(xb).copy()                 # big forward ...
+    out_s = small(xs).copy()               # ... small forward and backward in between ...
+    dx_s = small.backward(np.ones_like(out_s))
+    dx_b = big.backward(np.ones_like(out_b))  # ... then big backward
+    for got, (out, dx, dW), layer in (((out_b, dx_b), alone["big"], big), ((out_s, dx_s), alone["small"], small)):
+        np.testing.assert_array_equal(got[0], out)
+        np.testing.assert_array_equal(got[1], dx)
+        np.testing.assert_array_equal(layer.grads["W"], dW)
