@@ -233,7 +233,7 @@ def timed_pair(fns, flops) -> dict:
 
 
 # ---------------------------------------------------------------- seeds on worker processes
-def train_lenet_on_digits(rng, epochs: int = 8) -> np.ndarray:
+def train_lenet_on_digits(rng, epochs: int = 40) -> np.ndarray:
     """One seed of a small LeNet-style CNN on the digits (an A3 Q1-sized job); returns its test logits."""
     from sklearn.datasets import load_digits
     from helpers import nn
