@@ -33,7 +33,7 @@ from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntr
 from .metrics import accuracy, predicted_labels
 from .normalization import BatchNorm1D, BatchNorm2D
 from .optim import SGD, Adam, Optimizer, clip_grad_norm, global_grad_norm
-from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D
+from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D, PoolOverTime
 from .recurrent import LSTM, RNN
 from .schedules import CosineSchedule, StepSchedule
 from .summary import Summary, count_params, receptive_field, summary
@@ -42,7 +42,7 @@ from .train import (EarlyStopping, History, TrainingDivergedError, evaluate, fit
 
 __all__ = [
     "Module", "Linear", "Flatten", "Dropout", "ReLU", "LeakyReLU", "Tanh", "Sigmoid",
-    "BatchNorm1D", "BatchNorm2D", "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D",
+    "BatchNorm1D", "BatchNorm2D", "Conv2D", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "PoolOverTime",
     "Sequential", "Residual", "Concat", "RNN", "LSTM",
     "Loss", "SoftmaxCrossEntropy", "BinaryCrossEntropy", "MeanSquaredError", "softmax", "log_softmax", "sigmoid",
     "Optimizer", "SGD", "Adam", "clip_grad_norm", "global_grad_norm", "StepSchedule", "CosineSchedule",

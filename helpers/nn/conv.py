@@ -1,26 +1,40 @@
-"""2-D convolution (NCHW) with stride, padding and dilation, by im2col + one matrix product.
+"""2-D convolution (NCHW) with stride, padding and dilation, as matrix products over column matrices.
 
 How it works
 ------------
-The padded input is moved to channels-last layout ``(N, Hp, Wp, C)``. Every
-output position (n, i, j) reads a ``kh x kw x C`` patch; ``sliding_window_view``
-exposes all patches without copying, and one reshape copies them into the
-"column" matrix ``cols`` of shape ``(N*Ho*Wo, kh*kw*C)`` (im2col). Then
+Every output position reads a ``kh x kw x C`` patch of the zero-padded input. Stacking the patches
+as the columns of a matrix ``cols`` of shape ``(kh*kw*C, positions)`` (im2col) turns the convolution
+into one matrix product per batch chunk::
 
-    out = cols @ W_mat + b          W_mat : (kh*kw*C, F)
+    out_mat = W_mat @ cols            W_mat : (F, kh*kw*C), out_mat : (F, positions)
 
-is a single large matrix product. Backward reuses ``cols``::
+and the backward pass into two more, with the same ``cols``::
 
-    dW_mat = dout_mat.T @ cols      db = dout_mat.sum(0)
+    dW_mat = dout_mat @ cols.T        dcols = W_mat.T @ dout_mat
 
-and the input gradient adds ``dout_mat @ W[:, :, i, j]`` back to the pixels each
-kernel offset (i, j) read (a loop over the kh*kw offsets only; col2im).
+after which ``dcols`` is added back to the input pixels each patch entry came from (col2im).
+A row of ones appended to ``cols`` carries the bias (``W_mat`` gets ``b`` as its last column), so
+``db`` comes out of the ``dW_mat`` product too.
+
+Where the time goes is memory traffic, so two layouts keep it small:
+
+* **Stride 1 (any padding and dilation)**: the input is stored channel-first as one flat row per
+  channel, ``(C, length)``, every image row followed by ``pw`` zeros and every image by ``ph`` zero
+  rows (the zeros double as the left/top padding of the next row/image). Then kernel offset (i, j)
+  reads the input shifted by ``i*dh*row + j*dw`` positions: the ``C`` rows of ``cols`` that belong to
+  it are one contiguous slice of that flat input, and col2im is one contiguous addition per offset.
+  The price: outputs are also computed at the few positions that straddle the zero gaps, and
+  dropped.
+* **Stride > 1**: the input is padded as ``(C, N, Hp, Wp)`` and each offset's rows of ``cols`` are a
+  strided view of it, copied.
+
+Both work through the batch in chunks of images whose ``cols`` fit in the processor's cache, and
+return the output as an ``(N, F, Ho, Wo)`` view of channel-first memory (layers that follow accept it).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .core import Module, check_choice, check_dtype, check_input, check_int, check_pair, check_rng
 from .init import INITS, init_weight
@@ -41,6 +55,113 @@ def check_window_fits(owner: str, input_hw: tuple[int, int], kernel: tuple[int, 
             f"{owner}: kernel_size {kernel} with dilation {dilation} spans {extent[0]}x{extent[1]} pixels, "
             f"larger than the padded input {padded[0]}x{padded[1]}; the kernel extent "
             f"dilation*(kernel_size-1)+1 must be <= input size + 2*padding")
+
+
+#: Bytes of one chunk's column matrix: small enough to stay in a core's cache between the products.
+CHUNK_BYTES = 2 << 20
+_scratch: dict[str, np.ndarray] = {}
+
+
+def scratch(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """An uninitialised work array that lives only within one forward or backward call.
+
+    Every Conv2D shares it and it grows to the largest size asked, so the column matrices are not
+    allocated (and their pages faulted in by the operating system) anew at every call.
+    """
+    size, dt = int(np.prod(shape)), np.dtype(dtype)
+    buf = _scratch.get(name)
+    if buf is None or buf.nbytes < size * dt.itemsize:
+        buf = _scratch[name] = np.empty(size * dt.itemsize, dtype=np.uint8)
+    return buf[:size * dt.itemsize].view(dt).reshape(shape)
+
+
+class _ShiftLayout:
+    """Stride-1 geometry: flat channel rows with zero gaps, one shifted slice per kernel offset.
+
+    Image ``n`` pixel ``(r, q)`` sits at ``lead + n*block + r*row + q`` of each channel's row, where
+    ``row = W + gap_w`` and ``block = (H + gap_h) * row``. Output position ``m`` (``n*block + h*row + w``)
+    reads input position ``m + i*dh*row + j*dw`` for kernel offset ``(i, j)``; it is a real output when
+    ``h < Ho`` and ``w < Wo``, else it straddles a gap and is dropped.
+    """
+
+    def __init__(self, shape, out_hw, kernel, padding, dilation) -> None:
+        (self.n, self.c, self.h, self.w), (self.ho, self.wo) = shape, out_hw
+        (kh, kw), (ph, pw), (dh, dw) = kernel, padding, dilation
+        extent_h, extent_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+        # the gaps must hold the padding and leave room for every output row/column
+        self.gap_h, self.gap_w = max(ph, 2 * ph - extent_h + 1), max(pw, 2 * pw - extent_w + 1)
+        self.row = self.w + self.gap_w
+        self.per_image = (self.h + self.gap_h) * self.row  # output positions per image (with gaps)
+        self.lead = ph * self.row + pw
+        self.shifts = [i * dh * self.row + j * dw for i in range(kh) for j in range(kw)]
+        self.length = max(self.n * self.per_image + self.shifts[-1], self.lead + self.n * self.per_image)
+
+    def pack_input(self, x: np.ndarray) -> np.ndarray:
+        buf = np.zeros((self.c, self.length), dtype=x.dtype)
+        grid = buf[:, self.lead:self.lead + self.n * self.per_image].reshape(self.c, self.n, -1, self.row)
+        grid[:, :, :self.h, :self.w] = x.transpose(1, 0, 2, 3)
+        return buf
+
+    def fill_columns(self, cols: np.ndarray, xbuf: np.ndarray, a: int, b: int) -> None:
+        lo, size, c = a * self.per_image, (b - a) * self.per_image, self.c
+        for o, shift in enumerate(self.shifts):
+            cols[o * c:(o + 1) * c, :size] = xbuf[:, lo + shift:lo + shift + size]
+
+    def add_columns(self, dbuf: np.ndarray, dcols: np.ndarray, a: int, b: int) -> None:
+        lo, size, c = a * self.per_image, (b - a) * self.per_image, self.c
+        for o, shift in enumerate(self.shifts):
+            dbuf[:, lo + shift:lo + shift + size] += dcols[o * c:(o + 1) * c]
+
+    def output_view(self, out_mat: np.ndarray) -> np.ndarray:
+        grid = out_mat.reshape(out_mat.shape[0], self.n, -1, self.row)
+        return grid[:, :, :self.ho, :self.wo].transpose(1, 0, 2, 3)
+
+    def pack_dout(self, dout: np.ndarray) -> np.ndarray:
+        d = np.zeros((dout.shape[1], self.n * self.per_image), dtype=dout.dtype)
+        self.output_view(d).transpose(1, 0, 2, 3)[...] = dout.transpose(1, 0, 2, 3)
+        return d
+
+    def input_view(self, dbuf: np.ndarray) -> np.ndarray:
+        grid = dbuf[:, self.lead:self.lead + self.n * self.per_image].reshape(self.c, self.n, -1, self.row)
+        return grid[:, :, :self.h, :self.w].transpose(1, 0, 2, 3)
+
+
+class _StridedLayout:
+    """Any stride: a padded ``(C, N, Hp, Wp)`` input; each kernel offset's patch entries are a strided view."""
+
+    def __init__(self, shape, out_hw, kernel, padding, dilation, stride) -> None:
+        (self.n, self.c, self.h, self.w), (self.ho, self.wo) = shape, out_hw
+        (self.ph, self.pw) = padding
+        self.per_image = self.ho * self.wo
+        (kh, kw), (dh, dw), (sh, sw) = kernel, dilation, stride
+        self.windows = [(slice(i * dh, i * dh + sh * (self.ho - 1) + 1, sh),
+                         slice(j * dw, j * dw + sw * (self.wo - 1) + 1, sw)) for i in range(kh) for j in range(kw)]
+
+    def pack_input(self, x: np.ndarray) -> np.ndarray:
+        buf = np.zeros((self.c, self.n, self.h + 2 * self.ph, self.w + 2 * self.pw), dtype=x.dtype)
+        buf[:, :, self.ph:self.ph + self.h, self.pw:self.pw + self.w] = x.transpose(1, 0, 2, 3)
+        return buf
+
+    def fill_columns(self, cols: np.ndarray, xbuf: np.ndarray, a: int, b: int) -> None:
+        c, shape = self.c, (self.c, b - a, self.ho, self.wo)
+        for o, (rows, columns) in enumerate(self.windows):
+            cols[o * c:(o + 1) * c, :(b - a) * self.per_image].reshape(shape)[...] = xbuf[:, a:b, rows, columns]
+
+    def add_columns(self, dbuf: np.ndarray, dcols: np.ndarray, a: int, b: int) -> None:
+        c, shape = self.c, (self.c, b - a, self.ho, self.wo)
+        for o, (rows, columns) in enumerate(self.windows):
+            dbuf[:, a:b, rows, columns] += dcols[o * c:(o + 1) * c].reshape(shape)
+
+    def output_view(self, out_mat: np.ndarray) -> np.ndarray:
+        return out_mat.reshape(out_mat.shape[0], self.n, self.ho, self.wo).transpose(1, 0, 2, 3)
+
+    def pack_dout(self, dout: np.ndarray) -> np.ndarray:
+        d = np.empty((dout.shape[1], self.n * self.per_image), dtype=dout.dtype)
+        self.output_view(d).transpose(1, 0, 2, 3)[...] = dout.transpose(1, 0, 2, 3)
+        return d
+
+    def input_view(self, dbuf: np.ndarray) -> np.ndarray:
+        return dbuf[:, :, self.ph:self.ph + self.h, self.pw:self.pw + self.w].transpose(1, 0, 2, 3)
 
 
 class Conv2D(Module):
@@ -102,45 +223,66 @@ class Conv2D(Module):
         return tuple(conv_output_size(s, k, st, p, d) for s, k, st, p, d in
                      zip((h, w), self.kernel_size, self.stride, self.padding, self.dilation))
 
+    def _layout(self, shape):
+        ho, wo = self._out_hw(*shape[2:])
+        geometry = (shape, (ho, wo), self.kernel_size, self.padding, self.dilation)
+        if self.stride == (1, 1):
+            return _ShiftLayout(*geometry)
+        return _StridedLayout(*geometry, self.stride)
+
+    def _weight_matrix(self) -> np.ndarray:
+        """``(F, kh*kw*C [+1])``: columns ordered (i, j, c) like the rows of ``cols``, then the bias."""
+        f, c, kh, kw = self.params["W"].shape
+        w_mat = self.params["W"].transpose(0, 2, 3, 1).reshape(f, kh * kw * c)
+        if "b" in self.params:
+            w_mat = np.concatenate([w_mat, self.params["b"][:, None]], axis=1)
+        return np.ascontiguousarray(w_mat)
+
+    def _chunks(self, layout, rows: int):
+        """Column buffer (ones row for the bias filled once) and the image ranges of each chunk."""
+        per_chunk = max(1, CHUNK_BYTES // (np.dtype(self.dtype).itemsize * rows * layout.per_image))
+        cols = scratch("cols", (rows, min(per_chunk, layout.n) * layout.per_image), self.dtype)
+        if "b" in self.params:
+            cols[-1] = 1.0
+        return cols, [(a, min(a + per_chunk, layout.n)) for a in range(0, layout.n, per_chunk)]
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = check_input(x, "Conv2D", 4, "(N, C, H, W)",
                         features={1: (self.in_channels, "input channels")}, dtype=self.dtype)
-        n, c, h, w = x.shape
-        ho, wo = self._out_hw(h, w)
-        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = self.kernel_size, self.stride, self.padding, self.dilation
-        # channels-last, zero-padded copy of the input
-        xp = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=self.dtype)
-        xp[:, ph:ph + h, pw:pw + w, :] = x.transpose(0, 2, 3, 1)
-        # all patches as a view (N, Ho, Wo, C, kh, kw) ...
-        windows = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(1, 2))
-        windows = windows[:, ::sh, ::sw, :, ::dh, ::dw][:, :ho, :wo]
-        # ... copied once into the column matrix, patch order (kh, kw, C)
-        cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, kh * kw * c)
-        w_mat = self.params["W"].transpose(2, 3, 1, 0).reshape(kh * kw * c, self.out_channels)
-        out = cols @ w_mat
-        if "b" in self.params:
-            out += self.params["b"]
-        self._cache = (cols, x.shape, (ho, wo))
-        # a (N, F, Ho, Wo) view of channels-last memory; the next layer accepts either
-        return out.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
+        layout = self._layout(x.shape)
+        xbuf = layout.pack_input(x)
+        w_mat = self._weight_matrix()
+        out_mat = np.empty((self.out_channels, layout.n * layout.per_image), dtype=self.dtype)
+        cols, chunks = self._chunks(layout, w_mat.shape[1])
+        for a, b in chunks:
+            size = (b - a) * layout.per_image
+            layout.fill_columns(cols, xbuf, a, b)
+            np.matmul(w_mat, cols[:, :size], out=out_mat[:, a * layout.per_image:a * layout.per_image + size])
+        self._cache = (layout, xbuf)
+        return layout.output_view(out_mat)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        cols, (n, c, h, w), (ho, wo) = self._cache
-        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = self.kernel_size, self.stride, self.padding, self.dilation
-        f = self.out_channels
-        dout_mat = dout.transpose(0, 2, 3, 1).reshape(n * ho * wo, f)
-        self.grads["W"] = (dout_mat.T @ cols).reshape(f, kh, kw, c).transpose(0, 3, 1, 2).copy()
+        layout, xbuf = self._cache
+        dout = np.asarray(dout, dtype=self.dtype)
+        d_mat = layout.pack_dout(dout)
+        w_mat = self._weight_matrix()
+        k = w_mat.shape[1] - ("b" in self.params)
+        dw_mat = np.zeros_like(w_mat)
+        dbuf = np.zeros_like(xbuf)
+        cols, chunks = self._chunks(layout, w_mat.shape[1])
+        dcols = scratch("dcols", (k, cols.shape[1]), self.dtype)
+        w_t = w_mat[:, :k].T
+        for a, b in chunks:
+            size = (b - a) * layout.per_image
+            d_chunk = d_mat[:, a * layout.per_image:a * layout.per_image + size]
+            layout.fill_columns(cols, xbuf, a, b)
+            dw_mat += (cols[:, :size] @ d_chunk.T).T  # faster in OpenBLAS than d_chunk @ cols.T
+            layout.add_columns(dbuf, np.matmul(w_t, d_chunk, out=dcols[:, :size]), a, b)
+        f, c, kh, kw = self.params["W"].shape
+        self.grads["W"] = np.ascontiguousarray(dw_mat[:, :k].reshape(f, kh, kw, c).transpose(0, 3, 1, 2))
         if "b" in self.params:
-            self.grads["b"] = dout_mat.sum(axis=0)
-        # col2im: each kernel offset (i, j) read the pixels xp[:, i*dh + sh*oi, j*dw + sw*oj]
-        dxp = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=dout_mat.dtype)
-        W = self.params["W"]
-        for i in range(kh):
-            for j in range(kw):
-                rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
-                cols_ = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
-                dxp[:, rows, cols_, :] += (dout_mat @ W[:, :, i, j]).reshape(n, ho, wo, c)
-        return dxp[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2)
+            self.grads["b"] = dw_mat[:, k].copy()
+        return layout.input_view(dbuf)
 
     def output_shape(self, input_shape):
         c, h, w = self._check_shape(input_shape)

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.special import expit
 from tqdm.auto import tqdm
 
+from ..seeds import in_seed_run
 from ..validation import check_finite, check_float, check_int, check_rng
 from .core import Module
 from .losses import Loss, softmax
@@ -295,7 +296,8 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     early_stopping : EarlyStopping, int (patience) or None
     schedule : callable ``epoch -> lr`` or None, e.g. ``CosineSchedule(1e-2, epochs)``; sets ``optimizer.lr``
     clip_norm : float > 0 or None, clip gradients to this global norm before each step
-    progress : bool, default True, a tqdm bar over epochs with the losses (TQDM_DISABLE=1 hides it)
+    progress : bool, default True, a tqdm bar over epochs with the losses (TQDM_DISABLE=1 hides it; never
+        inside :func:`helpers.seeds.run_seeds`, which shows one bar over its runs)
     shuffle : bool, default True
 
     Returns a History.
@@ -317,7 +319,10 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     history.monitor = _monitor(early_stopping, validation is not None, metric_fns)
     plan = _Plan(epochs, batch_size, rng, shuffle, schedule, clip_norm, metric_fns, validation)
     best = _BestEpoch(history, early_stopping)
-    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({} if progress else {"disable": True}))
+    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes);
+    # inside helpers.seeds.run_seeds there is no bar per fit: the runner's own bar counts the runs
+    hide = not progress or in_seed_run()
+    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({"disable": True} if hide else {}))
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             _run_epochs(model, loss, optimizer, X, y, plan, history, best, bar)

@@ -264,3 +264,108 @@ def test_repr_shows_the_structure():
     text = repr(model)
     assert "Conv2D(1 -> 4, kernel_size=(3, 3), padding=(1, 1))" in text
     assert "(1): ReLU()" in text
+
+
+# ---------------------------------------------------------------- column layouts and chunks
+@pytest.mark.parametrize("kwargs", [
+    dict(kernel_size=3, padding=1),
+    dict(kernel_size=3, padding=2, dilation=2),
+    dict(kernel_size=1, padding=2),                 # padding wider than the kernel: the gaps must grow
+    dict(kernel_size=(1, 3), padding=(3, 0)),
+    dict(kernel_size=3, stride=2, padding=1),
+    dict(kernel_size=(3, 2), stride=(1, 2), padding=(0, 1), dilation=(2, 1)),
+], ids=str)
+def test_conv2d_in_chunks_of_one_image_matches_naive_loops_and_gradients(monkeypatch, kwargs):
+    import helpers.nn.conv as conv_module
+    monkeypatch.setattr(conv_module, "CHUNK_BYTES", 1)  # one image per chunk: every chunk boundary is crossed
+    conv = nn.Conv2D(2, 3, rng=np.random.default_rng(0), dtype=np.float64, **kwargs)
+    conv.params["b"][:] = [0.5, -1.0, 2.0]
+    x = images((3, 2, 6, 5))
+    pair = lambda v: v if isinstance(v, tuple) else (v, v)  # noqa: E731
+    expected = naive_conv(x, conv.params["W"], conv.params["b"], pair(kwargs.get("stride", 1)),
+                          pair(kwargs.get("padding", 0)), pair(kwargs.get("dilation", 1)))
+    np.testing.assert_allclose(conv(x), expected, rtol=1e-10, atol=1e-12)
+    assert_gradients(conv, x)
+
+
+def test_conv2d_accepts_the_strided_views_other_layers_return():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Conv2D(2, 4, 3, rng=rng, padding=1), nn.MaxPool2D(3, stride=1, padding=1),
+                          nn.Conv2D(4, 3, 3, rng=rng, padding=1), nn.AvgPool2D(2), nn.Conv2D(3, 2, 1, rng=rng))
+    x = images((2, 2, 6, 6))
+    reference = copy_in_float64_with_contiguous_inputs(model, x)
+    np.testing.assert_allclose(model.astype(np.float64)(x), reference, rtol=1e-12)
+    assert_gradients(model, x)
+
+
+def copy_in_float64_with_contiguous_inputs(model, x):
+    out = np.asarray(x, dtype=np.float64)
+    for layer in model.astype(np.float64):
+        out = np.ascontiguousarray(layer(np.ascontiguousarray(out)))
+    return out
+
+
+def test_conv2d_matches_torch_in_float32_when_installed():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    conv = nn.Conv2D(3, 5, 3, rng=rng, padding=1, dilation=1)
+    x = rng.standard_normal((4, 3, 9, 7)).astype(np.float32)
+    out = conv(x)
+    dout = rng.standard_normal(out.shape).astype(np.float32)
+    dx = conv.backward(dout)
+    tx = torch.tensor(x, requires_grad=True)
+    tw = torch.tensor(conv.params["W"], requires_grad=True)
+    tb = torch.tensor(conv.params["b"], requires_grad=True)
+    t_out = torch.nn.functional.conv2d(tx, tw, tb, padding=1)
+    t_out.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, t_out.detach().numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(conv.grads["W"], tw.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(conv.grads["b"], tb.grad.numpy(), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 1, 1), (3, 2, 1), ((2, 3), (1, 2), (1, 0))])
+def test_pooling_backward_matches_naive_loops(kernel, stride, padding):
+    x = images((2, 3, 7, 6))
+    dout_shape = nn.MaxPool2D(kernel, stride, padding)(x).shape
+    dout = images(dout_shape, seed=1)
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=-np.inf)
+    d_max, d_avg = np.zeros_like(xp), np.zeros_like(xp)
+    for n, c, r, s in np.ndindex(*dout_shape):
+        window = xp[n, c, r * sh:r * sh + kh, s * sw:s * sw + kw]
+        i, j = np.unravel_index(np.argmax(window), window.shape)
+        d_max[n, c, r * sh + i, s * sw + j] += dout[n, c, r, s]
+        d_avg[n, c, r * sh:r * sh + kh, s * sw:s * sw + kw] += dout[n, c, r, s] / (kh * kw)
+    inner = (slice(None), slice(None), slice(ph, ph + 7), slice(pw, pw + 6))
+    for layer, expected in ((nn.MaxPool2D(kernel, stride, padding), d_max), (nn.AvgPool2D(kernel, stride, padding), d_avg)):
+        layer(x)
+        np.testing.assert_allclose(layer.backward(dout), expected[inner], rtol=1e-12, atol=1e-14)
+
+
+def test_maxpool_gives_the_gradient_to_the_first_of_equal_maxima():
+    x = np.zeros((1, 1, 2, 2))
+    pool = nn.MaxPool2D(2)
+    pool(x)
+    np.testing.assert_array_equal(pool.backward(np.ones((1, 1, 1, 1)))[0, 0], [[1, 0], [0, 0]])
+
+
+def test_conv2d_layers_sharing_work_arrays_give_the_results_of_layers_run_alone():
+    rng = np.random.default_rng(0)
+    big, small = nn.Conv2D(3, 4, 3, rng=rng, padding=1), nn.Conv2D(2, 5, 5, rng=rng, padding=2, stride=2)
+    xb, xs = images((4, 3, 9, 9)).astype(np.float32), images((2, 2, 6, 6), seed=1).astype(np.float32)
+    alone = {}
+    for name, layer, x in (("big", big, xb), ("small", small, xs)):
+        out = layer(x).copy()
+        dx = layer.backward(np.ones_like(out))
+        alone[name] = (out, dx.copy(), layer.grads["W"].copy())
+    out_b = big(xb).copy()                 # big forward ...
+    out_s = small(xs).copy()               # ... small forward and backward in between ...
+    dx_s = small.backward(np.ones_like(out_s))
+    dx_b = big.backward(np.ones_like(out_b))  # ... then big backward
+    for got, (out, dx, dW), layer in (((out_b, dx_b), alone["big"], big), ((out_s, dx_s), alone["small"], small)):
+        np.testing.assert_array_equal(got[0], out)
+        np.testing.assert_array_equal(got[1], dx)
+        np.testing.assert_array_equal(layer.grads["W"], dW)

@@ -173,3 +173,59 @@ def test_recurrent_input_checks(kind):
         layer.forward(np.zeros((2, 4, 3)), h0=np.zeros((2, 5)))
     with pytest.raises(ValueError, match="bptt_truncate must be an integer >= 1; got 0"):
         make(kind, bptt_truncate=0)
+
+
+# ---------------------------------------------------------------- pooling over time
+class PoolWithLengths(nn.Module):
+    """PoolOverTime with fixed lengths, so the generic gradient check can drive it."""
+
+    def __init__(self, mode, lengths):
+        super().__init__()
+        self.pool, self.lengths = nn.PoolOverTime(mode), lengths
+
+    def forward(self, x):
+        return self.pool.forward(x, lengths=self.lengths)
+
+    def backward(self, dout):
+        return self.pool.backward(dout)
+
+
+@pytest.mark.parametrize("mode", ["mean", "max"])
+@pytest.mark.parametrize("lengths", [None, np.array([6, 3])], ids=["full", "masked"])
+def test_pool_over_time_gradients(mode, lengths):
+    layer = nn.PoolOverTime(mode) if lengths is None else PoolWithLengths(mode, lengths)
+    errors = nn.check_layer_gradients(layer, sequences(), np.random.default_rng(7))
+    assert max(errors.values()) < TOL, errors
+
+
+@pytest.mark.parametrize("mode, reduce", [("mean", np.mean), ("max", np.max)])
+def test_pool_over_time_matches_loops_over_each_sequence(mode, reduce):
+    x = sequences()
+    lengths = np.array([2, 5])
+    pool = nn.PoolOverTime(mode)
+    np.testing.assert_allclose(pool(x), reduce(x, axis=1))
+    out = pool.forward(x, lengths=lengths)
+    for n, length in enumerate(lengths):
+        np.testing.assert_allclose(out[n], reduce(x[n, :length], axis=0))
+    dx = pool.backward(np.ones((N, D)))
+    assert np.all(dx[0, 2:] == 0) and np.all(dx[1, 5:] == 0)  # padded steps get no gradient
+
+
+def test_lstm_with_pooling_over_time_trains_as_a_sequence_classifier():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.LSTM(D, H, rng=rng), nn.PoolOverTime("max"), nn.Linear(H, 2, rng=rng, init="glorot"))
+    assert model(sequences()).shape == (N, 2)
+    assert nn.summary(model, (T, D)).output_shape == (2,)
+    errors = nn.check_layer_gradients(model, sequences(), np.random.default_rng(7))
+    assert max(errors.values()) < TOL, errors
+
+
+def test_pool_over_time_input_checks():
+    with pytest.raises(ValueError, match="mode must be one of 'mean', 'max'"):
+        nn.PoolOverTime("sum")
+    with pytest.raises(ValueError, match=r"expected input of shape \(N, T, H\)"):
+        nn.PoolOverTime()(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"lengths must be 2 integers in \[1, T=6\]"):
+        nn.PoolOverTime().forward(sequences(), lengths=np.array([0, 6]))
+    with pytest.raises(ValueError, match="lengths must be 2 integers"):
+        nn.PoolOverTime().forward(sequences(), lengths=np.array([1.5, 6]))
