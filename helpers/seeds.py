@@ -100,8 +100,8 @@ def seed_sequences(seed: int, n_seeds: int) -> list[np.random.SeedSequence]:
 
     (Unlike ``default_rng([seed, i])``: ``default_rng([s, 0])`` draws the same numbers as ``default_rng(s)``.)
     """
-    seed = check_int("seed", seed, 0, 2**128 - 1)
-    n_seeds = check_int("n_seeds", n_seeds, 1, 100_000)
+    seed = check_int(seed, "seed", "run_seeds", low=0, high=2**128 - 1)
+    n_seeds = check_int(n_seeds, "n_seeds", "run_seeds", low=1, high=100_000)
     return np.random.SeedSequence(seed).spawn(n_seeds)
 
 
@@ -288,7 +288,7 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int, args: tuple = (), kwargs
     if not isinstance(sequential, (bool, np.bool_)) or not isinstance(progress, (bool, np.bool_)):
         raise TypeError("run_seeds: sequential and progress must be True or False")
     tasks = plan.tasks
-    workers = min(check_int("workers", available_workers() if workers is None else workers, 1, 4096), len(tasks))
+    workers = min(check_int(available_workers() if workers is None else workers, "workers", "run_seeds", low=1, high=4096), len(tasks))
     method = _start_method(start_method)
     label = desc if desc is not None else f"{_function_name(fn)}: {len(tasks)} runs"
     # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
