@@ -55,6 +55,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     mode = _check_mode(verdict, args.strict)
     env["WORKBOOK_CHECK_MODE"] = mode
     env["TQDM_DISABLE"] = "1"  # progress bars are for the lab; stored outputs hold none
+    if args.workers > 1:  # pytest already runs notebooks side by side: one seed worker each
+        env.setdefault("WORKBOOK_WORKERS", "1")
     announcement = _announce(mode, verdict, args.strict)
     print(announcement, flush=True)
     nbval = ["--nbval" if mode == "strict" else "--nbval-lax", *NBVAL_OPTIONS]
