@@ -190,6 +190,14 @@ def _check_sendable(plan: _Plan, method: str) -> None:
                         f"start fresh ('{method}') and can only import functions from modules. {fix}")
 
 
+def _sendable(plan: _Plan, method: str) -> bool:
+    try:
+        _check_sendable(plan, method)
+    except TypeError:
+        return False
+    return True
+
+
 def _start_method(start_method: str | None) -> str:
     if start_method is None:
         return "fork" if sys.platform.startswith("linux") else "spawn"
@@ -262,8 +270,11 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int, args: tuple = (), kwargs
         Settings to try (e.g. learning rates), each with every seed index; same stream per seed index.
     workers : int >= 1 or None
         Worker processes; None: :func:`available_workers`, capped by the number of runs.
-    sequential : bool, default False
-        Run everything in this process, one run after the other (same results, no worker processes).
+    sequential : bool or "if-needed", default False
+        True: run everything in this process, one run after the other (same results, no worker
+        processes). "if-needed": use workers where the function can be sent to them (always on Linux),
+        else run here, so a notebook runs unchanged on macOS and Windows. False: workers, and a
+        function that cannot be sent is an error.
     progress : bool, default True
         One progress bar over the runs (``tqdm.auto``, removed when done).
     desc : str or None
@@ -285,8 +296,9 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int, args: tuple = (), kwargs
         ``fn`` cannot be sent to worker processes (names the function and how to fix it).
     """
     plan = _check_arguments(fn, n_seeds, seed, args, kwargs, grid)
-    if not isinstance(sequential, (bool, np.bool_)) or not isinstance(progress, (bool, np.bool_)):
-        raise TypeError("run_seeds: sequential and progress must be True or False")
+    if not (isinstance(sequential, (bool, np.bool_)) or sequential == "if-needed") \
+            or not isinstance(progress, (bool, np.bool_)):
+        raise TypeError("run_seeds: sequential must be True, False or 'if-needed', and progress True or False")
     tasks = plan.tasks
     workers = min(check_int(available_workers() if workers is None else workers, "workers", "run_seeds", low=1, high=4096), len(tasks))
     method = _start_method(start_method)
@@ -294,7 +306,7 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int, args: tuple = (), kwargs
     # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
     bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({} if progress else {"disable": True}))
     try:
-        if sequential or workers == 1:
+        if sequential is True or workers == 1 or (sequential == "if-needed" and not _sendable(plan, method)):
             flat = _run_here(plan, tasks, bar)
         else:
             _check_sendable(plan, method)

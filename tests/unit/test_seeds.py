@@ -138,6 +138,23 @@ def test_main_module_functions_are_refused_under_spawn_when_main_has_no_file(mon
         run_seeds(main.train_in_cell, 2, seed=0, workers=2, start_method="spawn", progress=False)
 
 
+def test_if_needed_runs_a_notebook_function_here_under_spawn_and_on_workers_when_it_can(monkeypatch):
+    import types
+    main = types.ModuleType("__main__")
+    exec("import numpy as np\ndef draw_in_cell(rng):\n    return rng.random(3)\n", main.__dict__)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    here = run_seeds(main.draw_in_cell, 3, seed=5, sequential=True, progress=False)
+    fallback = run_seeds(main.draw_in_cell, 3, seed=5, workers=2, start_method="spawn", sequential="if-needed",
+                         progress=False)
+    assert [a.tobytes() for a in fallback] == [b.tobytes() for b in here]
+    pooled = run_seeds(first_draws, 2, seed=4, workers=2, start_method="spawn", sequential="if-needed",
+                       progress=False, kwargs={"offset": 1.0})
+    assert [a.tobytes() for a in pooled] == [b.tobytes() for b in run_seeds(first_draws, 2, seed=4, sequential=True,
+                                                                             progress=False, kwargs={"offset": 1.0})]
+    with pytest.raises(TypeError, match="'if-needed'"):
+        run_seeds(first_draws, 2, seed=4, sequential="sometimes", progress=False)
+
+
 def test_spawned_workers_run_a_module_function():
     got = run_seeds(first_draws, 2, seed=4, workers=2, start_method="spawn", progress=False,
                     kwargs={"offset": 1.0})
