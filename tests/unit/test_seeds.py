@@ -212,7 +212,7 @@ def test_worker_count_follows_affinity_and_the_environment(monkeypatch):
      r"grid\[0\] sets \['offset'\], which kwargs also sets"),
     (dict(fn=first_draws, n_seeds=2, seed=0, workers=0), ValueError, "workers must be an integer"),
     (dict(fn=first_draws, n_seeds=2, seed=0, start_method="thread"), ValueError, "start_method must be one of"),
-    (dict(fn=first_draws, n_seeds=2, seed=0, sequential="yes"), TypeError, "sequential and progress must be"),
+    (dict(fn=first_draws, n_seeds=2, seed=0, sequential="yes"), TypeError, "sequential must be True, False or .if-needed., and progress True or False"),
 ])
 def test_bad_arguments_are_refused_up_front(kwargs, error, message):
     with pytest.raises(error, match=message):
