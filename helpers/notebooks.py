@@ -58,3 +58,15 @@ def answer_markdown(path: Path) -> str:
         if cell["cell_type"] == "markdown":
             parts.append("\n".join(line for line in cell_source(cell).splitlines() if not line.startswith("## ")))
     return "\n\n".join(p.strip() for p in parts if p.strip())
+
+
+def stored_results(path: Path) -> dict[str, Any] | None:
+    """The payload ``results.show()`` stored in a notebook (values, labels, tolerances), or None."""
+    from .results import METADATA_KEY
+
+    found = None
+    for cell in read_notebook(path)["cells"]:
+        for out in cell.get("outputs", []):
+            if METADATA_KEY in out.get("metadata", {}):
+                found = out["metadata"][METADATA_KEY]
+    return found

@@ -95,14 +95,31 @@ def in_seed_run() -> bool:
     return bool(_state["in_seed_run"])
 
 
-def seed_sequences(seed: int, n_seeds: int) -> list[np.random.SeedSequence]:
+def seed_sequences(seed: int | np.random.SeedSequence, n_seeds: int) -> list[np.random.SeedSequence]:
     """``np.random.SeedSequence(seed).spawn(n_seeds)``: the independent stream of each seed index.
 
+    ``seed`` is an int or a ``SeedSequence`` (e.g. :func:`experiment_seed`); the caller's sequence is
+    not advanced, so running a cell again gives the same streams.
     (Unlike ``default_rng([seed, i])``: ``default_rng([s, 0])`` draws the same numbers as ``default_rng(s)``.)
     """
-    seed = check_int(seed, "seed", "run_seeds", low=0, high=2**128 - 1)
     n_seeds = check_int(n_seeds, "n_seeds", "run_seeds", low=1, high=100_000)
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key).spawn(n_seeds)
+    seed = check_int(seed, "seed", "run_seeds", low=0, high=2**128 - 1)
     return np.random.SeedSequence(seed).spawn(n_seeds)
+
+
+def experiment_seed(seed: int, experiment: int) -> np.random.SeedSequence:
+    """The root of experiment number ``experiment`` of a notebook whose one seed is ``seed``.
+
+    ``SeedSequence(seed).spawn(k + 1)[k]``, written so that it does not depend on what was spawned
+    before: each experiment of a notebook (a learning-rate grid, the final runs, an ablation) gets
+    its own independent streams from the notebook's single seed, e.g.
+    ``run_seeds(train_once, 5, seed=experiment_seed(SEED, 2))``.
+    """
+    seed = check_int(seed, "seed", "experiment_seed", low=0, high=2**128 - 1)
+    experiment = check_int(experiment, "experiment", "experiment_seed", low=0, high=2**32 - 1)
+    return np.random.SeedSequence(seed, spawn_key=(experiment,))
 
 
 def available_workers() -> int:
@@ -125,7 +142,7 @@ class _Plan:
     kwargs: dict
     grid: list[dict] | None
     children: list[np.random.SeedSequence]
-    seed: int
+    seed: int | np.random.SeedSequence
 
     @property
     def tasks(self) -> list[tuple[int, int]]:
@@ -157,7 +174,7 @@ def _check_arguments(fn, n_seeds, seed, args, kwargs, grid) -> _Plan:
             if clash:
                 raise ValueError(f"run_seeds: grid[{k}] sets {clash}, which kwargs also sets; set each name in one place")
         grid = [dict(s) for s in grid]
-    return _Plan(fn, args, dict(kwargs), grid, children, int(seed))
+    return _Plan(fn, args, dict(kwargs), grid, children, seed)
 
 
 def _main_references(payload: Any) -> list[str]:
@@ -214,8 +231,8 @@ def _call(plan: _Plan, g: int, i: int) -> Any:
 
 
 def _describe(plan: _Plan, g: int, i: int) -> str:
-    where = (f"seed index {i} (of {len(plan.children)}; np.random.SeedSequence({plan.seed})"
-             f".spawn({len(plan.children)})[{i}])")
+    root = plan.seed if isinstance(plan.seed, np.random.SeedSequence) else f"np.random.SeedSequence({plan.seed})"
+    where = f"seed index {i} (of {len(plan.children)}; {root}.spawn({len(plan.children)})[{i}])"
     if plan.grid is not None:
         where += f" with grid[{g}] = {plan.grid[g]!r}"
     return where
@@ -252,7 +269,7 @@ def _run_in_worker(g: int, i: int) -> tuple:
 
 
 # ----------------------------------------------------------------------------------- the runner
-def run_seeds(fn: Callable, n_seeds: int, *, seed: int, args: tuple = (), kwargs: Mapping | None = None,
+def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence, args: tuple = (), kwargs: Mapping | None = None,
               grid: Sequence[Mapping] | None = None, workers: int | None = None, sequential: bool = False,
               progress: bool = True, desc: str | None = None, start_method: str | None = None) -> list:
     """Run ``fn(rng, *args, **kwargs, **setting)`` once per seed index (and grid setting); results in order.
@@ -263,8 +280,9 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int, args: tuple = (), kwargs
         One run; ``rng`` is a ``numpy.random.Generator`` of that seed's own stream. Its return value
         must be picklable (arrays, numbers, lists, dicts).
     n_seeds : int >= 1
-    seed : int >= 0
-        Root of the streams: seed index ``i`` uses ``SeedSequence(seed).spawn(n_seeds)[i]``.
+    seed : int >= 0 or numpy.random.SeedSequence
+        Root of the streams: seed index ``i`` uses ``SeedSequence(seed).spawn(n_seeds)[i]``; one
+        notebook seed serves several experiments through :func:`experiment_seed`.
     args, kwargs : extra arguments passed to every run
     grid : list of dicts or None
         Settings to try (e.g. learning rates), each with every seed index; same stream per seed index.

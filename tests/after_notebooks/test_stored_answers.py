@@ -12,26 +12,16 @@ import json
 
 import pytest
 
-from helpers.notebooks import notebook_paths, read_notebook
+from helpers.notebooks import notebook_paths, stored_results
 from helpers.paths import build_dir
-from helpers.results import METADATA_KEY, within_tolerance
+from helpers.results import within_tolerance
 
 NOTEBOOKS = notebook_paths()
 
 
-def stored_answers(path) -> dict | None:
-    """The payload ``results.show()`` stored in the notebook (the last one, if shown twice)."""
-    found = None
-    for cell in read_notebook(path)["cells"]:
-        for out in cell.get("outputs", []):
-            if METADATA_KEY in out.get("metadata", {}):
-                found = out["metadata"][METADATA_KEY]
-    return found
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_recorded_answers_match_the_stored_ones_within_their_tolerance(path):
-    stored = stored_answers(path)
+    stored = stored_results(path)
     assert stored is not None, (f"{path.name} stores no answers in its results table's metadata: run "
                                 f"`make refresh NB=notebooks/{path.name}` and commit it")
     recorded_file = build_dir() / "results" / f"{path.stem}.json"

@@ -249,3 +249,20 @@ def test_in_a_notebook_kernel_a_cell_function_runs_on_workers_without_stderr(tmp
     assert not [o for o in streams if o.name == "stderr"], streams
     text = "".join(o.text for o in streams if o.name == "stdout")
     assert text.splitlines() == ["trained"] * 6 + ["True"]
+
+
+def test_experiment_seeds_are_independent_children_of_the_notebook_seed_and_rerunnable():
+    from helpers.seeds import experiment_seed, seed_sequences
+
+    root = np.random.SeedSequence(11)
+    children = root.spawn(3)
+    for k in range(3):
+        assert experiment_seed(11, k).generate_state(4).tolist() == children[k].generate_state(4).tolist()
+    first = run_seeds(first_draws, 2, seed=experiment_seed(11, 1), sequential=True, progress=False)
+    again = run_seeds(first_draws, 2, seed=experiment_seed(11, 1), sequential=True, progress=False)
+    other = run_seeds(first_draws, 2, seed=experiment_seed(11, 2), sequential=True, progress=False)
+    assert [a.tobytes() for a in first] == [a.tobytes() for a in again]
+    assert first[0].tobytes() != other[0].tobytes()
+    sequence = experiment_seed(11, 1)
+    seed_sequences(sequence, 2)
+    assert sequence.n_children_spawned == 0, "the caller's sequence is not advanced"
