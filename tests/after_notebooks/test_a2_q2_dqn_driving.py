@@ -111,22 +111,38 @@ def test_learning_rate_is_the_best_mean_validation_score(recorded):
 
 
 # ----------------------------------------------------------------------------- paired comparisons
-def check_paired(reported: dict, a, b) -> None:
-    """The recorded paired difference equals scipy's paired t-test on the same pairs."""
+def check_paired(reported: list, a, b) -> None:
+    """The recorded [mean, se] of a paired difference, and helpers.stats' interval and p-value, against a
+    direct computation and scipy's paired t-test on the same pairs."""
     d = np.asarray(a, float) - np.asarray(b, float)
     se = d.std(ddof=1) / math.sqrt(len(d))
+    assert reported == pytest.approx([d.mean(), se], abs=1e-9)
     half = sps.t.ppf(0.975, len(d) - 1) * se
-    assert reported["mean"] == pytest.approx(d.mean(), abs=1e-9)
-    assert reported["se"] == pytest.approx(se, abs=1e-9)
-    assert (reported["low"], reported["high"]) == pytest.approx((d.mean() - half, d.mean() + half), abs=1e-9)
+    ours = stats.paired_difference(a, b)
+    assert (ours.low, ours.high) == pytest.approx((d.mean() - half, d.mean() + half), abs=1e-9)
     if se > 0:
-        assert sps.ttest_rel(a, b).pvalue == pytest.approx(stats.paired_difference(a, b).p_value, rel=1e-9)
+        assert sps.ttest_rel(a, b).pvalue == pytest.approx(ours.p_value, rel=1e-9)
+
+
+def paired(recorded: dict, name: str):
+    """A variant against the full DQN, paired by seed, from the recorded per-seed returns."""
+    seeds = recorded["variant_seed_returns"]
+    return stats.paired_difference(seeds[name], seeds["full DQN"])
+
+
+def against_baseline(recorded: dict, returns: np.ndarray, how: str):
+    """The DQN against a baseline's per-road returns, paired by seed or by road."""
+    if how == "seeds":
+        per_seed = recorded["variant_seed_returns"]["full DQN"]
+        return stats.paired_difference(per_seed, np.full(len(per_seed), returns.mean()))
+    return stats.paired_difference(recorded["dqn_road_returns"], returns)
 
 
 def test_ablation_differences_recomputed(recorded):
     seeds = recorded["variant_seed_returns"]
     for name in ("no replay", "no target network", "squared loss", "Double DQN"):
         check_paired(recorded[f"vs_full_{name.replace(' ', '_')}"], seeds[name], seeds["full DQN"])
+        assert recorded["variant_failed"][name] <= recorded["n_seeds"]
 
 
 def test_dqn_spreads_and_comparisons_recomputed(recorded, baseline_returns):
@@ -174,34 +190,32 @@ def test_answer_setup_sentence(stored, answer):
 def test_answer_ablations(stored, recorded, answer):
     n, failed = stored["n_seeds"], stored["variant_failed"]
     no_target, no_replay = stored["vs_full_no_target_network"], stored["vs_full_no_replay"]
-    assert f"all {n} seeds failed ({pm(no_target['mean'], no_target['se'], True)})" in answer
+    assert f"all {n} seeds failed ({pm(*no_target, True)})" in answer
     assert recorded["variant_failed"]["no target network"] == recorded["n_seeds"]
-    assert f"without replay {failed['no replay']} of {n} ({pm(no_replay['mean'], no_replay['se'], True)})" in answer
+    assert f"without replay {failed['no replay']} of {n} ({pm(*no_replay, True)})" in answer
     for name in ("no target network", "no replay"):
-        assert recorded[f"vs_full_{name.replace(' ', '_')}"]["high"] < 0, f"{name} is worse than the full DQN"
-    for name in ("squared_loss", "Double_DQN"):
-        d = stored[f"vs_full_{name}"]
-        assert pm(d["mean"], d["se"], True) in answer
-        assert recorded[f"vs_full_{name}"]["low"] <= 0 <= recorded[f"vs_full_{name}"]["high"], f"{name}: a tie"
+        assert paired(recorded, name).high < 0, f"{name} is worse than the full DQN"
+    for name in ("squared loss", "Double DQN"):
+        assert pm(*stored[f"vs_full_{name.replace(' ', '_')}"], True) in answer
+        assert paired(recorded, name).covers_zero, f"{name}: a tie with the full DQN"
     assert "cannot be told apart from the full DQN" in answer
 
 
-def test_answer_how_well_it_drives(stored, recorded, answer):
+def test_answer_how_well_it_drives(stored, recorded, answer, baseline_returns):
     assert f"Return {pm(stored['dqn_mean'], stored['dqn_sd_seeds'])} (sd over seeds; over roads " \
            f"{stored['dqn_sd_roads']:.1f}, so training luck decides)" in answer
     assert recorded["dqn_sd_seeds"] > 5 * recorded["dqn_sd_roads"]
     for key, phrase in [("random", "better than random steering"), ("design", "tied with the textbook controller"),
                         ("tuned", "worse than a controller designed for five levels")]:
-        d = stored[f"dqn_vs_{key}_by_seeds"]
-        assert phrase in answer and pm(d["mean"], d["se"], True) in answer
+        assert phrase in answer and pm(*stored[f"dqn_vs_{key}_by_seeds"], True) in answer
         for how in ("seeds", "roads"):
-            r = recorded[f"dqn_vs_{key}_by_{how}"]
+            d = against_baseline(recorded, baseline_returns[key], how)
             if key == "random":
-                assert r["low"] > 0
+                assert d.low > 0
             elif key == "design":
-                assert r["low"] <= 0 <= r["high"], "a tie with the textbook controller, by seed and by road"
+                assert d.covers_zero, "a tie with the textbook controller, by seed and by road"
             else:
-                assert r["high"] < 0
+                assert d.high < 0
 
 
 def test_answer_diagnosis(stored, recorded, answer):
