@@ -122,6 +122,11 @@ def experiment_seed(seed: int, experiment: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(experiment,))
 
 
+def _bars_disabled() -> bool:
+    """True when the environment switches progress bars off (``TQDM_DISABLE`` set to 1, true or yes)."""
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
+
+
 def available_workers() -> int:
     """CPUs this process may run on (its affinity mask, not the machine's count), or ``$WORKBOOK_WORKERS``."""
     if os.environ.get(WORKERS_ENV):
@@ -321,8 +326,9 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
     workers = min(check_int(available_workers() if workers is None else workers, "workers", "run_seeds", low=1, high=4096), len(tasks))
     method = _start_method(start_method)
     label = desc if desc is not None else f"{_function_name(fn)}: {len(tasks)} runs"
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
-    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({} if progress else {"disable": True}))
+    # TQDM_DISABLE=1 (tests and refreshes) hides the bar: tqdm's notebook bar does not read that variable itself
+    hidden = not progress or _bars_disabled()
+    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({"disable": True} if hidden else {}))
     try:
         if sequential is True or workers == 1 or (sequential == "if-needed" and not _sendable(plan, method)):
             flat = _run_here(plan, tasks, bar)

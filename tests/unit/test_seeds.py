@@ -189,6 +189,25 @@ def test_progress_bar_counts_runs_unless_bars_are_switched_off(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize("value, hidden", [("1", True), ("true", True), ("", False), ("0", False)])
+def test_tqdm_disable_hides_the_bar_also_where_tqdm_would_not_read_it(monkeypatch, value, hidden):
+    made = []
+    monkeypatch.setattr("helpers.seeds.tqdm", lambda **kwargs: made.append(kwargs) or _Bar())
+    monkeypatch.setenv("TQDM_DISABLE", value)
+    run_seeds(first_draws, 2, seed=0, sequential=True)
+    assert made[0].get("disable", False) is hidden and made[0]["total"] == 2
+
+
+class _Bar:
+    """Stands in for a tqdm bar (the notebook bar ignores TQDM_DISABLE, so run_seeds must pass it on)."""
+
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+
 def test_worker_count_follows_affinity_and_the_environment(monkeypatch):
     monkeypatch.delenv("WORKBOOK_WORKERS", raising=False)
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
