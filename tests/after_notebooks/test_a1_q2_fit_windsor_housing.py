@@ -226,6 +226,9 @@ def test_paired_differences_recomputed(recorded, selection):
         assert got["mean"] == pytest.approx(d.mean(), rel=RTOL, abs=1e-9)
         assert got["se"] == pytest.approx(se, rel=RTOL)
         assert (got["low"], got["high"]) == pytest.approx((d.mean() - half, d.mean() + half), rel=RTOL, abs=1e-9)
+    # section 4's prose: the one-SE choice costs a little (interval just above 0), far less than the CV SE
+    cost = recorded["chosen_minus_best"]
+    assert 0 < cost["low"] and cost["high"] < recorded["chosen_model"]["cv_se"]
 
 
 def test_regimes_match_scikit_learn(recorded, split):
@@ -342,7 +345,8 @@ def test_answer_extrapolation(answer, recorded, stored):
     assert f"comes from {stored['n_val_outside']} houses with lots beyond the largest training lot" in text
     assert recorded["poly1d_d15"]["val_in_range"] < 20 < recorded["poly1d_d15"]["val"] / 100   # the 2 houses make it
     assert "scatter by over 10,000 k\\$ (sd)" in text and recorded["boot_sd_d15"]["largest_lot"] > 10_000
-    assert "shrinks all 16 coefficients" in text and recorded["ridge15_equal_df"]["nonzero_coefficients"] == 16
+    assert "shrinks all 15 of its non-constant coefficients towards zero" in text
+    assert recorded["ridge15_equal_df"]["nonzero_coefficients"] == 16     # none of them set to zero
     assert f"at a cubic's {stored['ridge15_equal_df']['df']:.0f} effective parameters" in text
     assert min(recorded["ridge15_equal_df"]["outside_errors"]) > 1000
 
@@ -361,7 +365,7 @@ def test_answer_balanced_fit(answer, recorded, stored):
     for key in ("best_d2_minus_best", "best_d3_minus_best"):
         assert recorded[key]["low"] <= 0 <= recorded[key]["high"], key   # "cannot be told apart"
     test = stored["test_rmse"]
-    assert f"one test score: {rounded(test['value'], (test['high'] - test['low']) / 2)} k\\$ (95% interval " \
+    assert f"k\\$, one test score {rounded(test['value'], (test['high'] - test['low']) / 2)} k\\$ (95% interval " \
            f"{interval_text(test)})" in text
 
 
