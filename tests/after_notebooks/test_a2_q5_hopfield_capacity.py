@@ -217,7 +217,8 @@ def test_answer_correlated_patterns(answer, recorded, stored):
     hebb, projection = stored["letters_Hebb"], stored["letters_projection"]
     assert f"Hebb's rule recalls {hebb['retrieved']} of {hebb['probes']} noisy cues (95 % interval " \
            f"[{hebb['low']:.0f}, {hebb['high']:.2f}])" in text
-    assert f"the projection rule $W = \\Xi\\Xi^{{+}}$ all {projection['probes']}" in text
+    assert f"the projection rule $W = \\Xi\\Xi^{{+}}$ all {projection['probes']} ([{projection['low']:.2f}, " \
+           f"{projection['high']:.0f}])" in text
     assert projection["retrieved"] == projection["probes"] and recorded["letters_Hebb"]["retrieved"] == 0
     assert "retrieves nothing even at $\\alpha = 0.05$" in text
     assert recorded["corr_Hebb_correlated"]["retrieved_at_005"] == 0
