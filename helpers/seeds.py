@@ -296,8 +296,7 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
         function that cannot be sent is an error.
     progress : bool, default True
         One progress bar over the runs (``tqdm.auto``, removed when done).
-    desc : str or None
-        Its label; default ``"<fn name>: n runs"``.
+    desc : str or None, the bar's label; default ``"<fn name>: n runs"``.
     start_method : "fork", "spawn", "forkserver" or None
         None: "fork" on Linux, "spawn" elsewhere (Python's safe choice on macOS and Windows).
 
