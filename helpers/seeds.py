@@ -321,8 +321,7 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
     workers = min(check_int(available_workers() if workers is None else workers, "workers", "run_seeds", low=1, high=4096), len(tasks))
     method = _start_method(start_method)
     label = desc if desc is not None else f"{_function_name(fn)}: {len(tasks)} runs"
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
-    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({} if progress else {"disable": True}))
+    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({"disable": True} if _bars_off(progress) else {}))
     try:
         if sequential is True or workers == 1 or (sequential == "if-needed" and not _sendable(plan, method)):
             flat = _run_here(plan, tasks, bar)
@@ -335,6 +334,16 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
         return flat
     n = len(plan.children)
     return [flat[k * n:(k + 1) * n] for k in range(len(plan.grid))]
+
+
+def _bars_off(progress: bool) -> bool:
+    """No bar when ``progress`` is False or ``TQDM_DISABLE`` is set (tests and refreshes set it).
+
+    The variable is read here because tqdm's notebook bar (what ``tqdm.auto`` gives in a Jupyter
+    kernel) turns an absent ``disable`` into ``False`` before tqdm reads the environment, so inside a
+    kernel ``TQDM_DISABLE=1`` alone would still store a bar in the notebook.
+    """
+    return not progress or os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false")
 
 
 def _run_here(plan: _Plan, tasks: list[tuple[int, int]], bar) -> list:
