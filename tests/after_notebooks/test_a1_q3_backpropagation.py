@@ -8,6 +8,7 @@ accuracy at the chosen learning rate from its own initial weights.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -17,8 +18,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from helpers import stats
+from helpers import nn, stats
 from helpers.data import train_val_test_split
+from helpers.notebooks import cell_source, read_notebook
+from helpers.paths import NOTEBOOK_DIR
 from helpers.seeds import experiment_seed, seed_sequences
 
 NOTEBOOK = "a1_q3_backpropagation"
@@ -112,8 +115,8 @@ def test_deep_gradients_match_scikit_learns_backpropagation(recorded, split):
             clf.fit(X_train[:batch], y_train[:batch])
             clf.coefs_, clf.intercepts_ = [w.copy() for w in W], [v.copy() for v in b]
             clf.fit(X_train[:batch], y_train[:batch])            # one full-batch step with rate 1: W_new = W - grad
-        norms = [np.linalg.norm(w - w_new) for w, w_new in zip(W, clf.coefs_)]
-        assert recorded["deep_norms_seed0"][hidden] == pytest.approx(norms, rel=1e-6), hidden
+        log_norms = [np.log10(np.linalg.norm(w - w_new)) for w, w_new in zip(W, clf.coefs_)]
+        assert recorded["deep_log10_norms_seed0"][hidden] == pytest.approx(log_norms, abs=1e-6), hidden
 
 
 def test_vanishing_gradient_claims(recorded, stored, prose):
@@ -125,7 +128,7 @@ def test_vanishing_gradient_claims(recorded, stored, prose):
     # "shrinks ... with the sigmoid" and hardly with tanh: far apart on this run too
     assert recorded["shrink_per_layer_sigmoid"] - 2 * recorded["shrink_per_layer_sigmoid_sd"] > 3
     assert abs(recorded["shrink_per_layer_tanh"] - 1) < 0.2
-    norms = recorded["deep_norms_seed0"]["sigmoid"]
+    norms = recorded["deep_log10_norms_seed0"]["sigmoid"]
     assert all(lower < upper for lower, upper in zip(norms[:-1], norms[1:])), "sigmoid: norms must grow towards the output"
 
 
@@ -163,3 +166,13 @@ def test_scikit_learn_accuracy_from_its_own_initial_weights(recorded, split):
     spread = 3 * max(recorded["test_acc_sklearn_sd"], recorded["test_acc_numpy_sd"]) + 1 / len(y_test)
     for impl in ("numpy", "sklearn"):
         assert abs(np.mean(scores) - recorded[f"test_acc_{impl}"]) < spread, (impl, scores)
+
+
+def test_the_gradient_check_uses_the_workbooks_one_relative_error():
+    """One definition of the relative error (helpers.nn.relative_error, max-norm): the notebook defines no other."""
+    code = "\n".join(cell_source(c) for c in read_notebook(NOTEBOOK_DIR / f"{NOTEBOOK}.ipynb")["cells"]
+                     if c["cell_type"] == "code")
+    assert "nn.relative_error(" in code and "nn.numerical_gradient(" in code
+    assert not re.search(r"def\s+\w*rel\w*err", code), "use helpers.nn.relative_error, do not define another"
+    a, n = np.array([1.0, -2.0, 0.0]), np.array([1.0, -2.2, 0.0])
+    assert nn.relative_error(a, n) == pytest.approx(0.2 / 4.2)   # max|a - n| / max(|a| + |n|), as the notebook states
