@@ -176,3 +176,22 @@ def test_the_gradient_check_uses_the_workbooks_one_relative_error():
     assert not re.search(r"def\s+\w*rel\w*err", code), "use helpers.nn.relative_error, do not define another"
     a, n = np.array([1.0, -2.0, 0.0]), np.array([1.0, -2.2, 0.0])
     assert nn.relative_error(a, n) == pytest.approx(0.2 / 4.2)   # max|a - n| / max(|a| + |n|), as the notebook states
+
+
+def test_what_the_gradient_check_covered(recorded, prose):
+    setting = recorded["grad_check_setting"]
+    assert set(setting["activations"]) == {"tanh", "sigmoid", "relu"} and len(setting["outputs"]) == 2
+    assert [len(sizes) - 2 for sizes in setting["sizes"]] == [1, 3]           # one and three hidden layers
+    per_combination = sum(2 * (len(sizes) - 1) for sizes in setting["sizes"])  # a W and a b per layer
+    assert recorded["grad_check_arrays"] == 3 * 2 * per_combination + setting["tiny_arrays"]
+    assert "(three activations, both losses, one and three hidden layers, the hand-computed network)" in prose
+
+
+def test_backward_costs_at_most_two_forward_passes(recorded, prose):
+    ratios = {key: value for key, value in recorded.items() if key.startswith("mac_ratio_")}
+    assert len(ratios) == 2
+    for key, ratio in ratios.items():
+        sizes = [int(v) for v in key.removeprefix("mac_ratio_").split("_")]
+        layer = [a * c for a, c in zip(sizes[:-1], sizes[1:])]          # multiply-adds per example and layer
+        assert ratio == pytest.approx((sum(layer) + sum(layer[1:])) / sum(layer)) and 1 < ratio < 2
+    assert "The backward pass costs at most two forward passes." in prose
