@@ -5,6 +5,9 @@ parameter, shows the controls, and displays ``make_figure(**defaults)`` as an or
 output. Moving a control redraws that same output in place (``display_id``), so
 
 - the default figure is stored in the notebook and visible in HTML/PDF exports without a kernel;
+- every figure it displays carries the values it was drawn with in its output metadata
+  (``{"workbook": {"explorer": {name: value}}}``), so an export of a notebook saved after a
+  student moved a slider prints the values that go with the figure;
 - nothing is printed from a widget callback (nbval compares outputs and cannot follow them);
 - tests can call :meth:`Explorer.set` and look at :attr:`Explorer.renders`.
 
@@ -102,14 +105,27 @@ class Explorer:
         from IPython.display import display
 
         display(w.VBox(list(self.controls.values())))
-        self._handle = display(self.figure(), display_id=True)
+        self._handle = display(self.figure(), display_id=True, metadata=self.figure_metadata())
         for control in self.controls.values():
             control.observe(self._redraw, names="value")
 
     def _redraw(self, _change: Any = None) -> None:
         fig = self.figure()
         if self._handle is not None:
-            self._handle.update(fig)
+            self._handle.update(fig, metadata=self.figure_metadata())
+
+    def shown_values(self) -> dict[str, Any]:
+        """The controls' values as a reader sees them (a dropdown's label), JSON-ready."""
+        shown = {}
+        for name, control in self.controls.items():
+            label = getattr(control, "label", None)
+            value = label if isinstance(label, str) else control.value
+            shown[name] = value if isinstance(value, (bool, int, float, str)) else str(value)
+        return shown
+
+    def figure_metadata(self) -> dict[str, Any]:
+        """Output metadata stored with each displayed figure: the values it was drawn with."""
+        return {"workbook": {"explorer": self.shown_values()}}
 
     def set(self, **values: Any) -> None:
         """Move controls programmatically (as a student would), redrawing once per control."""

@@ -42,3 +42,27 @@ def test_curves_history_confusion_and_grid():
     plt.close(grid)
     with pytest.raises(ValueError, match="height, width"):
         plotting.image_grid(np.zeros((4, 4)))
+
+
+def test_stored_figures_are_print_resolution_palette_pngs_with_their_smallest_font():
+    import io
+
+    from PIL import Image
+
+    plotting.use_style()
+    fig, ax = plt.subplots(figsize=(4.0, 3.0))
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.legend(fontsize=7.5)
+    ax.set_title("title", fontsize=12)
+    data, metadata = plotting.figure_png(fig)
+    plt.close(fig)
+    image = Image.open(io.BytesIO(data))
+    assert image.mode == "P", "stored figures use a palette to stay small"
+    assert round(image.info["dpi"][0]) == plotting.PRINT_DPI
+    assert metadata["workbook"] == {"dpi": plotting.PRINT_DPI, "smallest_font_pt": 7.5}
+    screen = matplotlib.rcParams["figure.dpi"] / plotting.PRINT_DPI
+    assert metadata["width"] == round(image.width * screen) and metadata["height"] == round(image.height * screen)
+    assert image.width > 3.0 * plotting.PRINT_DPI, "a 4-inch figure (tight box) is over 3 inches wide at print dpi"
+    empty = plt.figure()
+    assert plotting.figure_png(empty) is None
+    plt.close(empty)
