@@ -20,14 +20,15 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 180
 
-.PHONY: help lab test test-unit test-notebooks test-after refresh html pdf bench clean env
+.PHONY: help lab test test-unit test-notebooks test-after refresh html pdf submit bench clean env
 
 help:
 	@echo "make lab       start JupyterLab on the notebooks (creates .venv/ first if needed)"
 	@echo "make test      run every test: helpers, notebooks (strict nbval), hygiene, exports"
 	@echo "make refresh   re-run notebooks and STORE their outputs in notebooks/ (NB=path for one)"
-	@echo "make html      export every notebook to build/html/ (from stored outputs)"
-	@echo "make pdf       export one PDF per assignment to build/pdf/ (HIDE_CODE=1 hides code cells)"
+	@echo "make submit    per assignment, the zip to upload (submission PDF + HTML) in build/submit/ (A=n: one)"
+	@echo "make pdf       per assignment, the submission and the full workbook as PDF in build/export/"
+	@echo "make html      the same as self-contained HTML pages in build/export/"
 	@echo "make bench     time helpers.nn against scikit-learn and the matmul ceiling (build/bench.md)"
 	@echo "make clean     remove build/ and caches (keeps .venv/)"
 
@@ -61,10 +62,13 @@ refresh: $(STAMP)
 	$(BIN)/python tools/refresh.py $(NB)
 
 html: $(STAMP)
-	$(BIN)/python -m tools.export html
+	$(BIN)/python -m tools.export html $(if $(A),--assignment $(A),)
 
 pdf: $(STAMP)
-	$(BIN)/python -m tools.export pdf $(if $(HIDE_CODE),--hide-code,)
+	$(BIN)/python -m tools.export pdf $(if $(A),--assignment $(A),)
+
+submit: $(STAMP)
+	$(BIN)/python -m tools.export submit $(if $(A),--assignment $(A),)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py

@@ -55,6 +55,9 @@ def use_style() -> None:
 
         ip = get_ipython()
         if ip is not None:
+            # load the inline backend now: loading it later (at the first figure) would register
+            # Jupyter's own PNG formatter over this one
+            plt.switch_backend(mpl.get_backend())
             ip.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
             ip.display_formatter.formatters["image/png"].for_type(plt.Figure, figure_png)
     except ImportError:  # pragma: no cover - IPython is always installed with the workbook

@@ -53,7 +53,7 @@ main.wb-document {{ font-family: {NAME_FONTS}; color: #111; }}
 .jp-RenderedHTMLCommon table {{ font-size: 8pt; margin: 0 0 0.4em 0; }}
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ padding: 1px 5px; }}
 .jp-OutputArea-output pre {{ margin: 0; }}
-.wb-fitted td, .wb-fitted th {{ white-space: normal; overflow-wrap: anywhere; }}
+.wb-fitted td, .wb-fitted th {{ white-space: normal; overflow-wrap: normal; word-break: normal; }}
 img.wb-figure {{ max-width: 100%; height: auto; display: block; }}
 .anchor-link {{ display: none; }}
 .wb-widget-note {{ font-style: italic; color: #444; border-left: 3px solid #9ab; padding: 1px 8px; font-size: 90%; }}

@@ -126,6 +126,8 @@ def image_html(output: dict[str, Any], extra_class: str = "") -> str:
     size = figure_size(output)
     encoded = png_base64(output)
     font = "" if size.smallest_font_pt is None else f' data-smallest-font-pt="{size.smallest_font_pt:g}"'
+    cell = output.get("metadata", {}).get("workbook_cell")
+    font += "" if cell is None else f' data-cell="{int(cell)}"'
     return (f'<div class="jp-RenderedImage jp-OutputArea-output {html.escape(extra_class)}">'
             f'<img class="wb-figure" alt="figure" src="data:image/png;base64,{encoded}" '
             f'style="width: {size.printed_width_in:.3f}in" data-width-px="{size.width_px}" '

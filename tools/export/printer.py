@@ -61,7 +61,8 @@ OVERFLOW_SCRIPT = """() => {
   const limit = document.querySelector('main').getBoundingClientRect().right + 1;
   const wide = [];
   const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_ELEMENT, {
-    acceptNode: n => n.namespaceURI === 'http://www.w3.org/2000/svg' && n.tagName.toLowerCase() !== 'svg'
+    acceptNode: n => (n.namespaceURI === 'http://www.w3.org/2000/svg' && n.tagName.toLowerCase() !== 'svg')
+                     || n.classList.contains('MJX_Assistive_MathML')  // clipped to nothing, for screen readers
                      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
   for (let el = walker.nextNode(); el; el = walker.nextNode()) {
     const r = el.getBoundingClientRect();

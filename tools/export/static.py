@@ -13,8 +13,8 @@ do not load. Each stored widget-view output is therefore replaced by what it sho
 Without stored state, progress bars are dropped (their stored text fallback is the bar at 0%,
 which would mislead a reader). An explorer whose values are known neither way is reported by
 :func:`explorers_without_values`, and the export refuses it. The widget state itself is removed
-from the copy's metadata. Cells whose source was collapsed in JupyterLab keep it hidden. The
-notebook on disk is never changed.
+from the copy's metadata; each figure output notes the index of its cell (for print warnings).
+Cells whose source was collapsed in JupyterLab keep it hidden. The notebook on disk is never changed.
 """
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ _CONTROL_REPR = re.compile(r"\b(VBox|HBox|Box|\w*Slider|Dropdown|Checkbox|Toggle
 _TIMING = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 NOTE_CLASS = "wb-widget-note"
+#: Output metadata key (in the export's copy) holding the index of the cell a figure comes from.
+CELL_KEY = "workbook_cell"
 #: Tag given (in the export's copy) to cells whose source the documents leave out.
 HIDE_INPUT_TAG = "workbook-hide-input"
 #: The header cell every notebook starts with (the documents print their own title block instead).
@@ -59,9 +61,12 @@ def static_copy(nb: NotebookNode) -> NotebookNode:
     """A deep copy of ``nb`` with widget views replaced and widget state removed."""
     nb = copy.deepcopy(nb)
     states = widget_states(nb)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
             continue
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                output.setdefault("metadata", {})[CELL_KEY] = index
         if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False):
             cell.setdefault("metadata", {}).setdefault("tags", []).append(HIDE_INPUT_TAG)
         drawn_with = explorer_values(cell)
