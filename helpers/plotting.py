@@ -7,10 +7,13 @@ Figures are stored as PNG drawn at :data:`PRINT_DPI` (so they print sharply at t
 size) with a 256-colour palette (so a notebook stays about as small as at screen resolution).
 Each stored figure's metadata says how JupyterLab should size it on screen (the size at
 ``figure.dpi``) and, under ``"workbook"``, its resolution and the smallest font size drawn in it,
-which the export uses to check that the figure stays legible in print.
+which the export uses to check that the figure stays legible in print. A figure too wide for its
+text to stay legible when scaled to the page (a row of panels 13 inches wide, say) is also stored
+redrawn at the page width, its text at full size; the export prints that rendition.
 """
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -45,6 +48,11 @@ STYLE = {
 PRINT_DPI = 160
 #: Colours kept in a stored figure (a palette PNG is about a third of the size of a full-colour one).
 PALETTE_COLOURS = 256
+#: Width of a printed A4 page's content (210 mm less two 14 mm margins), in inches.
+PAGE_WIDTH_IN = (210 - 2 * 14) / 25.4
+#: A figure whose smallest text would print under this size when scaled to the page width is also
+#: stored redrawn at the page width (its "print rendition"), so the export can print it legibly.
+PRINT_FONT_PT = 7.0
 
 
 def use_style() -> None:
@@ -70,23 +78,51 @@ def figure_png(fig: plt.Figure) -> tuple[bytes, dict[str, Any]] | None:
     Returns None for an empty figure (no axes, no lines), as Jupyter's own formatter does.
     The metadata's ``width``/``height`` keep the on-screen size that ``figure.dpi`` gives;
     ``workbook`` holds ``dpi`` and ``smallest_font_pt`` (the smallest text drawn, in points at
-    the figure's natural size; None when it draws no text).
+    the figure's natural size; None when it draws no text), and for a figure too wide to print
+    legibly, ``print``: the figure redrawn at the page width (see :func:`print_rendition`).
     """
     if not fig.axes and not fig.lines:
         return None
-    full_colour, font_sizes = _draw_png(fig, PRINT_DPI)
+    data, (width, height), smallest = palette_png(fig)
+    screen = fig.dpi / PRINT_DPI
+    workbook: dict[str, Any] = {"dpi": PRINT_DPI, "smallest_font_pt": smallest}
+    width_in = width / PRINT_DPI
+    if smallest and width_in > PAGE_WIDTH_IN and smallest * PAGE_WIDTH_IN / width_in < PRINT_FONT_PT:
+        workbook["print"] = print_rendition(fig, width_in)
+    return data, {"width": round(width * screen), "height": round(height * screen), "workbook": workbook}
+
+
+def print_rendition(fig: plt.Figure, width_in: float) -> dict[str, Any]:
+    """The figure redrawn at the printed page's width, its text at full size (the figure is restored).
+
+    Returns ``{"png": base64 palette PNG at PRINT_DPI, "smallest_font_pt": ...}``. The panels get
+    narrower and keep their height; the layout engine (``figure.autolayout``) re-fits the labels.
+    """
+    original = fig.get_size_inches().copy()
+    try:
+        drawn = width_in
+        for _ in range(3):  # the tight box does not shrink exactly with the figure: correct twice
+            fig.set_size_inches(fig.get_size_inches()[0] - (drawn - PAGE_WIDTH_IN) - 0.02, original[1])
+            data, (width, _), smallest = palette_png(fig)
+            drawn = width / PRINT_DPI
+            if drawn <= PAGE_WIDTH_IN:
+                break
+    finally:
+        fig.set_size_inches(original)
+    return {"png": base64.b64encode(data).decode("ascii"), "smallest_font_pt": smallest}
+
+
+def palette_png(fig: plt.Figure) -> tuple[bytes, tuple[int, int], float | None]:
+    """The figure as a palette PNG at :data:`PRINT_DPI`, its size in pixels, and its smallest text (points)."""
     from PIL import Image
 
+    full_colour, font_sizes = _draw_png(fig, PRINT_DPI)
     image = Image.open(io.BytesIO(full_colour))
     palette = image.convert("RGB").quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT,
                                             dither=Image.Dither.NONE)
     out = io.BytesIO()
     palette.save(out, format="png", optimize=True, dpi=(PRINT_DPI, PRINT_DPI))
-    screen = fig.dpi / PRINT_DPI
-    return out.getvalue(), {
-        "width": round(image.width * screen), "height": round(image.height * screen),
-        "workbook": {"dpi": PRINT_DPI, "smallest_font_pt": min(font_sizes) if font_sizes else None},
-    }
+    return out.getvalue(), image.size, min(font_sizes) if font_sizes else None
 
 
 def _draw_png(fig: plt.Figure, dpi: float) -> tuple[bytes, list[float]]:

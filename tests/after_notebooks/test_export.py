@@ -2,13 +2,13 @@
 
 Everything is built once per session, by the command the Makefile runs, into temporary folders,
 from a snapshot of notebooks/ taken at the start (so a colleague refreshing a notebook meanwhile
-changes neither the input nor the expected counts):
+changes neither the input nor the expected counts). Two exports run side by side:
 
-- the full workbook of every assignment (PDF and HTML) from the snapshot as it is;
-- the submission of every assignment (`submit`: PDF, HTML, archive) from copies of the snapshot
-  with the proposed submission tags (``submission_tags.py``): the page budget is measured there;
-- the submission of the smallest assignment from the untagged snapshot (the defaults), for a
-  student whose name is written in Kannada and Devanagari.
+- ``tagged``: `submit` (submission PDF, HTML, archive) of every assignment, from copies of the
+  snapshot with the proposed submission tags (``submission_tags.py``): the page budget is
+  measured there;
+- ``indic``: `submit pdf html` of the smallest assignment from the untagged snapshot (the
+  defaults), both documents, for a student whose name is written in Kannada and Devanagari.
 
 The snapshot's files are hashed before and after to show that exporting writes nothing into the
 notebook folder. Skipped, with the reason, on a machine without Chromium/Chrome or without notebooks.
@@ -16,7 +16,6 @@ notebook folder. Skipped, with the reason, on a machine without Chromium/Chrome 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import shutil
@@ -28,9 +27,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from helpers.course import Course, load_course
+from helpers.course import load_course
 from helpers.notebooks import notebook_paths, read_notebook
 from helpers.paths import COURSE_FILE, NOTEBOOK_DIR, ROOT
 
@@ -96,24 +96,41 @@ def smallest_assignment() -> int:
     return min(ASSIGNMENTS, key=lambda n: len(COURSE.assignment_questions(n)))
 
 
+@dataclass(frozen=True)
+class Run:
+    """One export: its build folder, the notebooks it read, the student on the cover, and its log."""
+
+    folder: Path
+    notebooks: Path
+    student: tuple[str, str]
+    assignments: tuple[int, ...]
+    kinds: tuple[str, ...]
+    log: str
+
+    def document(self, number: int, kind: str, fmt: str) -> Path:
+        return self.folder / "export" / f"assignment_{number}_{kind}.{fmt}"
+
+    def documents(self, fmt: str) -> list[tuple[int, str, Path]]:
+        return [(n, kind, self.document(n, kind, fmt)) for n in self.assignments for kind in self.kinds]
+
+
 @dataclass
 class Exports:
-    """The session's exports: folders, logs, and the notebook folders' digests before and after."""
+    """The session's two exports, how the copies were tagged, and the notebook folders' digests."""
 
-    snapshot: Path
-    tagged: Path
-    workbook: Path
-    submission: Path
-    indic: Path
-    logs: dict[str, str]
+    tagged: Run
+    indic: Run
     tagging: dict[str, str]
     digests_before: dict[str, dict[str, str]]
     digests_after: dict[str, dict[str, str]]
 
+    def runs(self) -> tuple[Run, Run]:
+        return self.tagged, self.indic
+
 
 @pytest.fixture(scope="session")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
-    """The three exports of the module docstring (the first two side by side)."""
+    """The two exports of the module docstring, side by side."""
     if not NOTEBOOKS:
         pytest.skip("no notebook in notebooks/ yet: nothing to export")
     if find_browser() is None:
@@ -123,19 +140,17 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
     shutil.copytree(NOTEBOOK_DIR, snapshot, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     tagging = tagged_copies(snapshot, tagged)
     before = {"snapshot": tree_digest(snapshot), "tagged": tree_digest(tagged)}
-    workbook = start_export(["pdf", "html", "--document", "workbook"], work / "workbook", snapshot)
-    submission = start_export(["submit"], work / "submission", tagged)
-    logs = {"workbook": finish_export(workbook), "submission": finish_export(submission)}
-    indic = start_export(["submit", "--assignment", str(smallest_assignment())], work / "indic", snapshot,
-                         indic_course_file(work))
-    logs["indic"] = finish_export(indic)
+    small = smallest_assignment()
+    started = (start_export(["submit"], work / "tagged-build", tagged),
+               start_export(["submit", "pdf", "html", "--assignment", str(small)], work / "indic-build", snapshot,
+                            indic_course_file(work)))
+    logs = [finish_export(process) for process in started]
     after = {"snapshot": tree_digest(snapshot), "tagged": tree_digest(tagged)}
-    return Exports(snapshot, tagged, work / "workbook", work / "submission", work / "indic", logs, tagging,
-                   before, after)
-
-
-def document(folder: Path, number: int, kind: str, fmt: str) -> Path:
-    return folder / "export" / f"assignment_{number}_{kind}.{fmt}"
+    return Exports(
+        Run(work / "tagged-build", tagged, (COURSE.student_name, COURSE.student_usn), tuple(ASSIGNMENTS),
+            ("submission",), logs[0]),
+        Run(work / "indic-build", snapshot, (INDIC_NAME, INDIC_USN), (small,), ("submission", "workbook"), logs[1]),
+        tagging, before, after)
 
 
 def pdf_pages(path: Path) -> list[str]:
@@ -160,18 +175,19 @@ def test_exporting_writes_nothing_into_the_notebook_folders(exports: Exports) ->
         assert not changed, f"exporting changed or added files in the {name} notebook folder: {changed}"
 
 
-def test_each_assignment_gets_two_documents_and_one_archive(exports: Exports) -> None:
-    for number in ASSIGNMENTS:
-        for fmt in ("pdf", "html"):
-            assert document(exports.workbook, number, "workbook", fmt).is_file(), exports.logs["workbook"]
-            assert document(exports.submission, number, "submission", fmt).is_file(), exports.logs["submission"]
-        archive = exports.submission / "submit" / f"{COURSE.student_usn}_{COURSE.code}_assignment_{number}.zip"
-        assert archive.is_file(), f"no archive for assignment {number}:\n{exports.logs['submission']}"
-        stem = f"{COURSE.student_usn}_{COURSE.code}_assignment_{number}_submission"
-        with zipfile.ZipFile(archive) as packed:
-            assert packed.namelist() == [f"{stem}.pdf", f"{stem}.html"]
-            assert packed.read(f"{stem}.pdf") == document(exports.submission, number, "submission", "pdf").read_bytes()
-    assert not (exports.workbook / "submit").exists(), "pdf/html alone must not pack archives"
+def test_each_assignment_gets_its_documents_and_one_archive(exports: Exports) -> None:
+    for run in exports.runs():
+        usn = run.student[1]
+        for number, kind, _ in run.documents("pdf"):
+            for fmt in ("pdf", "html"):
+                assert run.document(number, kind, fmt).is_file(), f"{run.document(number, kind, fmt).name}:\n{run.log}"
+            archive = run.folder / "submit" / f"{usn}_{COURSE.code}_assignment_{number}.zip"
+            assert archive.is_file(), f"no archive for assignment {number}:\n{run.log}"
+            stem = f"{usn}_{COURSE.code}_assignment_{number}_submission"
+            with zipfile.ZipFile(archive) as packed:
+                assert packed.namelist() == [f"{stem}.pdf", f"{stem}.html"]
+                assert packed.read(f"{stem}.pdf") == run.document(number, "submission", "pdf").read_bytes()
+    assert not list((exports.tagged.folder / "export").glob("*_workbook.*")), "submit alone makes the submission only"
 
 
 def question_pages(path: Path) -> dict[str, int]:
@@ -184,8 +200,7 @@ def question_pages(path: Path) -> dict[str, int]:
 
 
 def test_the_submission_keeps_to_its_page_budget(exports: Exports) -> None:
-    pages = {q: n for number in ASSIGNMENTS
-             for q, n in question_pages(document(exports.submission, number, "submission", "pdf")).items()}
+    pages = {q: n for number, _, path in exports.tagged.documents("pdf") for q, n in question_pages(path).items()}
     table = ", ".join(f"{q}: {n}" for q, n in pages.items())
     tagging = "; ".join(f"{k}: {v}" for k, v in exports.tagging.items())
     assert len(pages) == len(COURSE.questions), f"a question is missing from the submissions: {table}"
@@ -203,26 +218,24 @@ def expected_sections(kind: str, path: Path) -> list[str]:
     return ["".join(c["source"]).lstrip()[3:].split("\n")[0].strip() for c in sections]
 
 
-@pytest.mark.parametrize("kind", ["submission", "workbook"])
-def test_pdfs_have_bookmarks_tags_and_a_paged_contents(exports: Exports, kind: str) -> None:
+def test_pdfs_have_bookmarks_tags_and_a_paged_contents(exports: Exports) -> None:
     from pypdf import PdfReader
 
-    folder, notebooks = (exports.submission, exports.tagged) if kind == "submission" else (exports.workbook, exports.snapshot)
-    for number in ASSIGNMENTS:
-        path = document(folder, number, kind, "pdf")
-        root = PdfReader(path).trailer["/Root"]
-        assert root.get("/MarkInfo", {}).get("/Marked") and "/StructTreeRoot" in root, f"{path.name} is not tagged"
-        marks = bookmarks(path)
-        questions = COURSE.assignment_questions(number)
-        assert ["".join(t.split()) for t, _, _ in marks[1:]] == ["".join(f"{q.label}. {q.title}".split())
-                                                                 for q in questions], f"{path.name}: {marks}"
-        cover = pdf_pages(path)[0]
-        for q, (title, page, children) in zip(questions, marks[1:]):
-            titles = [c[0] for c in children]
-            for section in expected_sections(kind, notebooks / f"{q.notebook}.ipynb"):
-                assert section in titles, f"{path.name}: no bookmark {section!r} under {q.label} ({titles})"
-            assert re.search(re.escape(q.title.split()[-1]) + r"\s*" + str(page) + r"\b", cover), (
-                f"{path.name}: the contents do not give page {page} for {q.label}:\n{cover}")
+    for run in exports.runs():
+        for number, kind, path in run.documents("pdf"):
+            root = PdfReader(path).trailer["/Root"]
+            assert root.get("/MarkInfo", {}).get("/Marked") and "/StructTreeRoot" in root, f"{path.name} is not tagged"
+            marks = bookmarks(path)
+            questions = COURSE.assignment_questions(number)
+            assert ["".join(t.split()) for t, _, _ in marks[1:]] == ["".join(f"{q.label}. {q.title}".split())
+                                                                     for q in questions], f"{path.name}: {marks}"
+            contents = " ".join(pdf_pages(path)[:marks[1][1] - 1])  # the pages before the first question
+            for q, (title, page, children) in zip(questions, marks[1:]):
+                titles = [c[0] for c in children]
+                for section in expected_sections(kind, run.notebooks / f"{q.notebook}.ipynb"):
+                    assert section in titles, f"{path.name}: no bookmark {section!r} under {q.label} ({titles})"
+                assert re.search(re.escape(q.title.split()[-1]) + r"\s*" + str(page) + r"\b", contents), (
+                    f"{path.name}: the contents do not give page {page} for {q.label}:\n{contents}")
 
 
 def footer_free(text: str) -> str:
@@ -246,43 +259,44 @@ def images_on(page) -> int:
 def test_no_blank_pages_and_every_page_names_the_student(exports: Exports) -> None:
     from pypdf import PdfReader
 
-    for folder, kind in ((exports.submission, "submission"), (exports.workbook, "workbook")):
-        for number in ASSIGNMENTS:
-            path = document(folder, number, kind, "pdf")
+    for run in exports.runs():
+        for _, _, path in run.documents("pdf"):
             reader, texts = PdfReader(path), pdf_pages(path)
             for index, (page, text) in enumerate(zip(reader.pages, texts), start=1):
-                assert COURSE.student_usn in text and f"page {index} of {len(texts)}" in text, \
+                assert run.student[1] in text and f"page {index} of {len(texts)}" in text, \
                     f"{path.name} p.{index}: footer missing: {text[-200:]}"
                 assert footer_free(text) or images_on(page), f"{path.name} p.{index} is blank"
 
 
 def test_covers_say_who_hands_in_what(exports: Exports) -> None:
-    for folder, kind in ((exports.submission, "submission"), (exports.workbook, "workbook")):
-        for number in ASSIGNMENTS:
-            cover = pdf_pages(document(folder, number, kind, "pdf"))[0]
-            for fact in (COURSE.student_name, COURSE.student_usn, COURSE.code, f"Assignment {number}",
-                         COURSE.assignment_questions(number)[0].due, kind.capitalize()[:5]):
-                assert fact in cover, f"{kind} {number}: the cover lacks {fact!r}:\n{cover}"
+    for run in exports.runs():
+        for number, kind, path in run.documents("pdf"):
+            cover = pdf_pages(path)[0]
+            for fact in (run.student[1], COURSE.code, f"Assignment {number}", COURSE.assignment_questions(number)[0].due,
+                         {"submission": "submission", "workbook": "full workbook"}[kind]):
+                assert fact in cover, f"{path.name}: the cover lacks {fact!r}:\n{cover}"
+            if run is exports.tagged:
+                assert COURSE.student_name in cover, f"{path.name}: the cover lacks the student's name"
 
 
 def test_html_documents_stand_alone_with_typeset_maths(exports: Exports) -> None:
-    for folder, kind in ((exports.submission, "submission"), (exports.workbook, "workbook")):
-        for number in ASSIGNMENTS:
-            html = document(folder, number, kind, "html").read_text(encoding="utf-8")
-            assert "<script src" not in html and "file://" not in html, f"{kind} {number} loads local files"
-            assert not re.search(r"""(src|href)=["']https?://""", html), f"{kind} {number} loads from the web"
-            assert 'class="MathJax"' in html and "Math Processing Error" not in html, f"{kind} {number}: maths"
+    for run in exports.runs():
+        for number, kind, path in run.documents("html"):
+            html = path.read_text(encoding="utf-8")
+            assert "<script src" not in html and "file://" not in html, f"{path.name} loads local files"
+            assert not re.search(r"""(src|href)=["']https?://""", html), f"{path.name} loads from the web"
+            assert 'class="MathJax"' in html and "Math Processing Error" not in html, f"{path.name}: maths"
             assert "@font-face" in html and "data:font/woff;base64," in html, "the maths fonts must be inside"
-            assert not re.search(r"(In|Out)(&nbsp;|\s)?\[\d*\]:", html), f"{kind} {number}: a stray prompt"
-            for fact in (COURSE.student_name, COURSE.student_usn, f"Assignment {number}"):
-                assert fact in html, f"{kind} {number}: the HTML cover lacks {fact!r}"
+            assert not re.search(r"(In|Out)(&nbsp;|\s)?\[\d*\]:", html), f"{path.name}: a stray prompt"
+            for fact in (*run.student, f"Assignment {number}"):
+                assert fact in html, f"{path.name}: the HTML cover lacks {fact!r}"
 
 
 def test_the_workbook_has_every_stored_figure_and_its_code(exports: Exports) -> None:
-    for number in ASSIGNMENTS:
-        html = document(exports.workbook, number, "workbook", "html").read_text(encoding="utf-8")
+    for number in exports.indic.assignments:
+        html = exports.indic.document(number, "workbook", "html").read_text(encoding="utf-8")
         stored = sum("image/png" in out.get("data", {}) for q in COURSE.assignment_questions(number)
-                     for cell in read_notebook(exports.snapshot / f"{q.notebook}.ipynb")["cells"]
+                     for cell in read_notebook(exports.indic.notebooks / f"{q.notebook}.ipynb")["cells"]
                      for out in cell.get("outputs", []))
         shown = len(re.findall(r'<img[^>]*class="wb-figure"', html))
         assert shown == stored, f"workbook {number}: {shown} figures shown, {stored} stored"
@@ -318,10 +332,10 @@ def code_lines(path: Path) -> tuple[list[str], list[str]]:
 
 def test_the_submission_hides_plumbing_and_shows_answer_code(exports: Exports) -> None:
     checked = 0
-    for number in ASSIGNMENTS:
-        text = page_text(document(exports.submission, number, "submission", "html").read_text(encoding="utf-8"))
+    for number, _, path in exports.tagged.documents("html"):
+        text = page_text(path.read_text(encoding="utf-8"))
         for q in COURSE.assignment_questions(number):
-            shown, hidden = code_lines(exports.tagged / f"{q.notebook}.ipynb")
+            shown, hidden = code_lines(exports.tagged.notebooks / f"{q.notebook}.ipynb")
             for line in shown:
                 assert line in text, f"{q.label}: the answer code {line!r} is missing from the submission"
             for line in hidden:
@@ -369,7 +383,8 @@ def text_with_actual_text(page) -> str:
         elif operator in (b"Tj", b"TJ") and not any(stack) and font is not None:
             strings = operands[0] if operator == b"TJ" else [operands[0]]
             mapping, width = font
-            for raw in (bytes(s) for s in strings if isinstance(s, (bytes, str))):
+            for raw in (s.get_original_bytes() if hasattr(s, "get_original_bytes") else bytes(s)
+                        for s in strings if isinstance(s, (bytes, str))):
                 out.extend(mapping.get(raw[i:i + width], "") for i in range(0, len(raw), width))
     return "".join(out)
 
@@ -378,8 +393,8 @@ def test_a_name_in_kannada_and_devanagari_prints_with_embedded_fonts(exports: Ex
     from pypdf import PdfReader
 
     number = smallest_assignment()
-    pdf = document(exports.indic, number, "submission", "pdf")
-    assert f"cover: {INDIC_NAME} ({INDIC_USN})" in exports.logs["indic"]
+    pdf = exports.indic.document(number, "submission", "pdf")
+    assert f"cover: {INDIC_NAME} ({INDIC_USN})" in exports.indic.log
     reader = PdfReader(pdf)
     cover = text_with_actual_text(reader.pages[0])
     assert INDIC_NAME.replace(" ", "") in cover.replace(" ", ""), f"the name does not extract from the cover: {cover[:300]!r}"
@@ -393,10 +408,7 @@ def test_a_name_in_kannada_and_devanagari_prints_with_embedded_fonts(exports: Ex
     assert any("Kannada" in f for f in embedded) and any("Devanagari" in f for f in embedded), (
         f"Kannada and Devanagari fonts must be embedded; embedded: {sorted(embedded)}; install Noto fonts "
         "(README: 'Exporting for submission')")
-    html = document(exports.indic, number, "submission", "html").read_text(encoding="utf-8")
-    assert INDIC_NAME in html
-    archive = exports.indic / "submit" / f"{INDIC_USN}_{COURSE.code}_assignment_{number}.zip"
-    assert archive.is_file(), exports.logs["indic"]
+    assert INDIC_NAME in exports.indic.document(number, "submission", "html").read_text(encoding="utf-8")
 
 
 #: Measures the page as printed: elements outside the printable width, and every figure's print size.
@@ -467,10 +479,8 @@ def warned_cells(log: str) -> set[tuple[str, int]]:
 
 
 def test_nothing_is_wider_than_the_page_and_every_illegible_figure_is_named(exports: Exports) -> None:
-    pages = [document(folder, n, kind, "html") for folder, kind in ((exports.submission, "submission"),
-                                                                     (exports.workbook, "workbook")) for n in ASSIGNMENTS]
-    measured = measure_in_print(pages)
-    warned = warned_cells(exports.logs["workbook"]) | warned_cells(exports.logs["submission"])
+    measured = measure_in_print([path for run in exports.runs() for _, _, path in run.documents("html")])
+    warned = warned_cells(exports.tagged.log) | warned_cells(exports.indic.log)
     for path, found in measured.items():
         assert not found["wide"], f"{path.name}: wider than the printable width:\n" + "\n".join(found["wide"])
         assert found["figures"], f"{path.name}: no figure measured"
@@ -483,25 +493,26 @@ def test_nothing_is_wider_than_the_page_and_every_illegible_figure_is_named(expo
                     "and the export did not warn about it")
 
 
-def synthetic_notebook(name: str) -> "nbformat.NotebookNode":
+def synthetic_notebook(name: str) -> nbformat.NotebookNode:
     """A notebook with what tends to overflow a page: a long formula, a wide table, a long code
-    line, a wide HTML output; and two figures stored the way helpers.plotting stores them."""
+    line, a wide HTML output, a row of three panels 13 inches wide; and a figure that fits. The
+    figures are stored the way helpers.plotting stores them."""
     import base64
 
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import nbformat
 
     from helpers import plotting
 
     plotting.use_style()
     figures = []
-    for width in (6.4, 9.0):
-        fig, ax = plt.subplots(figsize=(width, 3.5))
-        ax.plot(range(10), label="a line")
-        ax.legend()
+    for width, panels in ((6.4, 1), (13.0, 3)):  # the wide one prints from its print rendition
+        fig, axes = plt.subplots(1, panels, figsize=(width, 3.5), squeeze=False)
+        for ax in axes.flat:
+            ax.plot(range(10), label="a line")
+            ax.legend(fontsize=8)
         data, metadata = plotting.figure_png(fig)
         plt.close(fig)
         figures.append(nbformat.v4.new_output("display_data", data={
@@ -532,8 +543,6 @@ def synthetic_notebook(name: str) -> "nbformat.NotebookNode":
 @pytest.fixture(scope="session")
 def synthetic_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """`submit` of a one-question course whose notebook is :func:`synthetic_notebook`."""
-    import nbformat
-
     if find_browser() is None:
         pytest.skip(f"no Chromium/Chrome found: {INSTALL_HINT}")
     work = tmp_path_factory.mktemp("synthetic")
@@ -562,7 +571,7 @@ due = "01.03.2024"
 
 def test_wide_content_is_fitted_and_figures_print_legibly(synthetic_export: tuple[Path, str]) -> None:
     build, log = synthetic_export
-    pages = [document(build, 1, kind, "html") for kind in ("submission", "workbook")]
+    pages = [build / "export" / f"assignment_1_{kind}.html" for kind in ("submission", "workbook")]
     for path, found in measure_in_print(pages).items():
         assert not found["wide"], f"{path.name}: wider than the printable width:\n" + "\n".join(found["wide"])
         assert len(found["figures"]) == 2, found["figures"]

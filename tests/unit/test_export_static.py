@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:  # `tools` is a folder of the repository, not an i
 from tools.export.browser import BrowserNotFoundError, find_browser  # noqa: E402
 from tools.export.compose import ANSWER_CODE, KEY_FIGURE, SUBMISSION_SKIP, split_sections, submission  # noqa: E402
 from tools.export.document import demoted, scoped  # noqa: E402
-from tools.export.figures import (MIN_FONT_PT, PRINTABLE_WIDTH_IN, FigureSize, figure_size,  # noqa: E402
+from tools.export.figures import (MIN_FONT_PT, PRINTABLE_WIDTH_IN, FigureSize, figure_size, image_html,  # noqa: E402
                                   legibility_problems, png_dimensions)
 from tools.export.render import render_cells  # noqa: E402
 from tools.export.static import HIDE_INPUT_TAG, WIDGET_STATE, WIDGET_VIEW, static_copy  # noqa: E402
@@ -232,3 +232,11 @@ def test_the_archive_holds_the_submission_named_with_usn_and_assignment(tmp_path
     assert names == [f"{stem}.pdf", f"{stem}.html"]
     assert archive_path(tmp_path, course, 2).name == f"{course.student_usn}_{course.code}_assignment_2.zip"
     assert submission_archive(request, 2, outputs) == data, "the same files give the same archive"
+
+
+def test_a_wide_figure_prints_from_its_print_rendition():
+    wide = figure_output(2080, 600, 160, font=8)
+    wide.metadata["image/png"]["workbook"]["print"] = {"png": png(1140, 560, 160), "smallest_font_pt": 8}
+    size = figure_size(wide)
+    assert (size.width_px, size.smallest_font_pt) == (1140, 8) and legibility_problems(size) == {}
+    assert png(1140, 560, 160) in image_html(wide) and png(2080, 600, 160) not in image_html(wide)

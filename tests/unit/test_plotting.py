@@ -66,3 +66,43 @@ def test_stored_figures_are_print_resolution_palette_pngs_with_their_smallest_fo
     empty = plt.figure()
     assert plotting.figure_png(empty) is None
     plt.close(empty)
+
+
+def test_a_kernel_stores_figures_through_the_workbook_formatter():
+    """In Jupyter, use_style's PNG formatter must survive the inline backend's own registration."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nfrom helpers.plotting import use_style\n"
+                                          "use_style()"),
+                nbformat.v4.new_code_cell("plt.plot([1, 2])\nplt.title('t', fontsize=8)")]
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    figures = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
+    assert len(figures) == 1
+    assert figures[0].metadata["image/png"]["workbook"] == {"dpi": plotting.PRINT_DPI, "smallest_font_pt": 8.0}
+
+
+def test_a_figure_too_wide_for_the_page_is_also_stored_redrawn_at_the_page_width():
+    import base64
+    import io
+
+    from PIL import Image
+
+    plotting.use_style()
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.5))
+    for ax in axes:
+        ax.plot([0, 1], [0, 1], label="line")
+        ax.legend(fontsize=8)
+    data, metadata = plotting.figure_png(fig)
+    assert tuple(fig.get_size_inches()) == (13, 3.5), "the figure itself must keep its size"
+    plt.close(fig)
+    rendition = metadata["workbook"]["print"]
+    image = Image.open(io.BytesIO(base64.b64decode(rendition["png"])))
+    assert image.width / plotting.PRINT_DPI <= plotting.PAGE_WIDTH_IN + 0.01
+    assert image.width / plotting.PRINT_DPI > plotting.PAGE_WIDTH_IN - 0.3, "redrawn at (about) the page width"
+    assert rendition["smallest_font_pt"] == 8.0, "the text keeps its size"
+    narrow, _ = plt.subplots(figsize=(6.4, 4.0))
+    narrow.axes[0].plot([0, 1])
+    assert "print" not in plotting.figure_png(narrow)[1]["workbook"], "a figure that fits needs no rendition"
+    plt.close(narrow)

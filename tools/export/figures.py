@@ -2,7 +2,9 @@
 
 A stored PNG says its resolution (``helpers.plotting`` writes it into the figure's metadata and the
 PNG's ``pHYs`` chunk; matplotlib writes ``pHYs`` too), so its natural size in inches is known. The
-documents print a figure at its natural size, scaled down to the printable width when it is wider.
+documents print a figure at its natural size, scaled down to the printable width when it is wider;
+a figure too wide for its text to stay legible that way is printed from its print rendition (the
+figure redrawn at the page width, which ``helpers.plotting`` stores with it).
 When the figure records its smallest text (``helpers.plotting`` does), it is printed smaller still,
 until that text reaches :data:`PREFERRED_FONT_PT` (but not below :data:`SMALLEST_SCALE` of its
 natural size): pages hold more and the text stays legible. Printed, a figure must keep at least
@@ -87,21 +89,27 @@ def png_dimensions(data: bytes) -> tuple[int, int, float | None]:
 
 
 def figure_size(output: dict[str, Any]) -> FigureSize:
-    """The size of a stored ``image/png`` output (see the module docstring)."""
+    """The size of the PNG a stored ``image/png`` output prints (see :func:`png_base64`)."""
     encoded = png_base64(output)
     try:
         width, height, png_dpi = png_dimensions(base64.b64decode(encoded[:4096]))
     except (binascii.Error, ValueError, struct.error):
         width, height, png_dpi = 0, 0, None
-    meta = output.get("metadata", {}).get("image/png", {}).get("workbook", {})
+    meta = _print_metadata(output)
+    rendition = meta.get("print") or {}
     dpi = float(meta.get("dpi") or png_dpi or CSS_DPI)
-    font = meta.get("smallest_font_pt")
+    font = rendition.get("smallest_font_pt", meta.get("smallest_font_pt"))
     return FigureSize(width, height, dpi, float(font) if font is not None else None)
 
 
+def _print_metadata(output: dict[str, Any]) -> dict[str, Any]:
+    return output.get("metadata", {}).get("image/png", {}).get("workbook", {}) or {}
+
+
 def png_base64(output: dict[str, Any]) -> str:
-    """The output's PNG as one base64 string without whitespace."""
-    encoded = output["data"]["image/png"]
+    """The PNG to print, as one base64 string: the figure's print rendition when it has one
+    (``helpers.plotting`` stores one for a figure too wide for the page), else its image."""
+    encoded = (_print_metadata(output).get("print") or {}).get("png") or output["data"]["image/png"]
     encoded = "".join(encoded) if isinstance(encoded, list) else encoded
     return "".join(encoded.split())
 
