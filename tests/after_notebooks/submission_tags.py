@@ -25,6 +25,7 @@ PROPOSED: dict[str, list[tuple[int, str, str]]] = {
         (7, 'def mle_class_prior(y, n_cla', 'answer-code'),
         (19, 'gnb = MODELS["gaussian_nb"][', 'key-figure'),
         (21, 'XLIM, YLIM = (1.5, 4.2), (2.', 'key-figure'),
+        (26, '## Explorer', 'submission-skip'),
         (27, 'CATEGORICAL = {k: Categorica', 'submission-skip'),
     ],
     "a1_q2_fit_windsor_housing": [
@@ -37,6 +38,7 @@ PROPOSED: dict[str, list[tuple[int, str, str]]] = {
         (9, 'def init_deep(sizes, activat', 'answer-code'),
         (19, 'params = init_params(d, 16, ', 'key-figure'),
         (26, 'epochs_axis = np.arange(1, E', 'key-figure'),
+        (32, '## Explorer', 'submission-skip'),
         (33, 'EXPLORER_EPOCHS = 25', 'submission-skip'),
     ],
     "a2_q1_breast_cancer_application": [
@@ -44,6 +46,7 @@ PROPOSED: dict[str, list[tuple[int, str, str]]] = {
         (27, 'COST_RATIO = 10', 'key-figure'),
         (31, 'fig, axes = plt.subplots(1, ', 'key-figure'),
         (35, 'HIDDEN_CHOICES = {"64-32": (', 'submission-skip'),
+        (36, '## Explorer', 'submission-skip'),
         (37, 'def make_figure(cost_ratio, ', 'submission-skip'),
     ],
     "a2_q2_dqn_driving": [
@@ -51,6 +54,7 @@ PROPOSED: dict[str, list[tuple[int, str, str]]] = {
         (15, 'def dqn_update(q, q_target, ', 'answer-code'),
         (25, 'def moving_average(x, w=10):', 'key-figure'),
         (29, 'road_env = LaneKeepingEnv()', 'key-figure'),
+        (32, '## Explorer', 'submission-skip'),
         (33, 'EXPLORER_DECAYS = [1000, 300', 'submission-skip'),
         (34, 'def make_figure(epsilon_deca', 'submission-skip'),
     ],
@@ -58,6 +62,7 @@ PROPOSED: dict[str, list[tuple[int, str, str]]] = {
         (18, 'fig, axes = plt.subplots(1, ', 'key-figure'),
         (20, 'SHIFTS = list(range(0, 7))', 'key-figure'),
         (30, 'fixed = np.flatnonzero((clip', 'submission-skip'),
+        (31, '## Explorer', 'submission-skip'),
         (32, 'SHOW = np.array([np.flatnonz', 'submission-skip'),
     ],
     "a2_q4_rbm_recommender": [
@@ -65,38 +70,45 @@ PROPOSED: dict[str, list[tuple[int, str, str]]] = {
         (21, 'EPOCHS = 30', 'key-figure'),
         (27, 'cat_weights = np.stack([rbm_', 'key-figure'),
         (31, 'def exact_conditional(rbm, o', 'submission-skip'),
+        (32, '## Explorer', 'submission-skip'),
         (33, '_shops = {}', 'submission-skip'),
     ],
     "a2_q5_hopfield_capacity": [
         (21, 'def logistic_midpoint(alphas', 'key-figure'),
         (26, 'inv_sqrt_N = 1 / np.sqrt(N_V', 'key-figure'),
+        (30, '## Explorer', 'submission-skip'),
         (31, 'def make_figure(N=256, P=20,', 'submission-skip'),
     ],
     "a3_q1_cnn_architectures": [
         (25, 'epochs = np.arange(1, EPOCHS', 'key-figure'),
         (27, 'preds = np.array([r["test_pr', 'key-figure'),
+        (29, '## Explorer', 'submission-skip'),
         (30, 'def make_figure(architecture', 'submission-skip'),
     ],
     "a3_q2_regularisation": [
         (13, 'LAMS = np.round(10.0 ** np.l', 'key-figure'),
         (29, 'ep = np.arange(1, EPOCHS + 1', 'key-figure'),
         (31, 'fig = small_multiples("accur', 'submission-skip'),
+        (36, '## Explorer', 'submission-skip'),
         (37, '@lru_cache(maxsize=None)', 'submission-skip'),
     ],
     "a4_q1_recurrent_recursive": [
         (18, 'H_MAIN = 32', 'key-figure'),
         (31, 'depths = np.arange(1, MAX_DE', 'key-figure'),
+        (35, '## Explorer', 'submission-skip'),
         (36, 'def layout(node, x0=0):', 'submission-skip'),
     ],
     "a4_q2_bptt_sunspots": [
         (5, 'def rnn_forward(X, params, h', 'answer-code'),
         (18, 'T_LAG, H_LAG = 100, 32', 'key-figure'),
         (29, 'trunc_val = {k: float(np.mea', 'key-figure'),
+        (30, '## Explorer', 'submission-skip'),
         (31, 'def make_figure(rho, k, loss', 'submission-skip'),
     ],
     "a4_q3_lstm_music_genres": [
         (12, 'N_FFT, HOP, N_MELS, FMIN = 5', 'key-figure'),
         (20, 'p_lstm = nn.predict_labels(l', 'key-figure'),
+        (26, '## Explorer', 'submission-skip'),
         (27, 'def features_of(x):', 'submission-skip'),
     ],
 }

@@ -233,6 +233,8 @@ class SliderRun:
     value_after: str
     src_before: str
     src_after: str
+    label: str = ""
+    readout: str = ""
     saved: bool = False
 
 
@@ -277,7 +279,11 @@ def slider_moves_figure(lab: Lab, notebook: Path, screenshot: Path, browser: Pat
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             cell.screenshot(path=str(screenshot))
             value_after = handle.get_attribute("aria-valuenow") or ""
-            return SliderRun(value_before, value_after, src_before, src_after, saved=bool(page.evaluate(SAVE)))
+            slider = cell.locator(".widget-slider").first
+            label = slider.locator(".widget-label").first.inner_text().strip()
+            readout = slider.locator(".widget-readout").first.inner_text().strip()
+            return SliderRun(value_before, value_after, src_before, src_after, label, readout,
+                             saved=bool(page.evaluate(SAVE)))
         finally:
             chromium.close()
 
@@ -293,10 +299,10 @@ def test_browser_slider_redraws_the_explorer_figure(lab_on_copy: tuple[Lab, Path
         f"the slider moved ({run.value_before} -> {run.value_after}) but the explorer's figure was not redrawn")
     assert screenshot.is_file(), f"no screenshot at {screenshot}"
     assert run.saved, "JupyterLab did not save the notebook"
-    check_saved_figure_carries_the_moved_value(notebook, float(run.value_after))
+    check_saved_figure_carries_the_moved_value(notebook, run.label, float(run.readout))
 
 
-def check_saved_figure_carries_the_moved_value(notebook: Path, moved: float) -> None:
+def check_saved_figure_carries_the_moved_value(notebook: Path, name: str, moved: float) -> None:
     """The saved explorer figure holds the slider values it was drawn with, and the export prints them."""
     import nbformat
 
@@ -306,8 +312,8 @@ def check_saved_figure_carries_the_moved_value(notebook: Path, moved: float) -> 
     nb = nbformat.read(str(notebook), as_version=4)
     index, values = next(((i, explorer_values(c)) for i, c in enumerate(nb.cells) if explorer_values(c)), (None, None))
     assert values, f"no figure in the saved {notebook.name} carries its explorer values"
-    first = next(iter(values))
-    assert float(values[first]) == pytest.approx(moved), f"saved figure drawn with {values}, slider at {moved}"
+    assert float(values.get(name, "nan")) == pytest.approx(moved), (
+        f"the saved figure was drawn with {values}; the slider {name} shows {moved}")
     assert not notebook_problems(notebook, nb), notebook_problems(notebook, nb)
     note = next(o for o in static_copy(nb).cells[index].outputs if "Figure drawn with" in o["data"].get("text/plain", ""))
-    assert f"{first} = {values[first]:g}" in note["data"]["text/plain"], note["data"]["text/plain"]
+    assert f"{name} = {values[name]:g}" in note["data"]["text/plain"], note["data"]["text/plain"]

@@ -2,13 +2,15 @@
 
 Everything is built once per session, by the command the Makefile runs, into temporary folders,
 from a snapshot of notebooks/ taken at the start (so a colleague refreshing a notebook meanwhile
-changes neither the input nor the expected counts). Two exports run side by side:
+changes neither the input nor the expected counts). Three exports run side by side:
 
 - ``tagged``: `submit` (submission PDF, HTML, archive) of every assignment, from copies of the
   snapshot with the proposed submission tags (``submission_tags.py``): the page budget is
   measured there;
 - ``indic``: `submit pdf html` of the smallest assignment from the untagged snapshot (the
-  defaults), both documents, for a student whose name is written in Kannada and Devanagari.
+  defaults), both documents, for a student whose name is written in Kannada and Devanagari;
+- ``synthetic``: `submit pdf html` of a one-question course whose notebook holds what tends to
+  overflow a page, and figures stored the way ``helpers.plotting`` stores them (strict print checks).
 
 The snapshot's files are hashed before and after to show that exporting writes nothing into the
 notebook folder. Skipped, with the reason, on a machine without Chromium/Chrome or without notebooks.
@@ -120,6 +122,7 @@ class Exports:
 
     tagged: Run
     indic: Run
+    synthetic: Run
     tagging: dict[str, str]
     digests_before: dict[str, dict[str, str]]
     digests_after: dict[str, dict[str, str]]
@@ -130,7 +133,7 @@ class Exports:
 
 @pytest.fixture(scope="session")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
-    """The two exports of the module docstring, side by side."""
+    """The exports of the module docstring, side by side."""
     if not NOTEBOOKS:
         pytest.skip("no notebook in notebooks/ yet: nothing to export")
     if find_browser() is None:
@@ -141,15 +144,19 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
     tagging = tagged_copies(snapshot, tagged)
     before = {"snapshot": tree_digest(snapshot), "tagged": tree_digest(tagged)}
     small = smallest_assignment()
+    course_file, synthetic = synthetic_workspace(work / "synthetic")
     started = (start_export(["submit"], work / "tagged-build", tagged),
                start_export(["submit", "pdf", "html", "--assignment", str(small)], work / "indic-build", snapshot,
-                            indic_course_file(work)))
+                            indic_course_file(work)),
+               start_export(["submit", "pdf", "html"], work / "synthetic-build", synthetic, course_file))
     logs = [finish_export(process) for process in started]
     after = {"snapshot": tree_digest(snapshot), "tagged": tree_digest(tagged)}
     return Exports(
         Run(work / "tagged-build", tagged, (COURSE.student_name, COURSE.student_usn), tuple(ASSIGNMENTS),
             ("submission",), logs[0]),
         Run(work / "indic-build", snapshot, (INDIC_NAME, INDIC_USN), (small,), ("submission", "workbook"), logs[1]),
+        Run(work / "synthetic-build", synthetic, (COURSE.student_name, COURSE.student_usn), (1,),
+            ("submission", "workbook"), logs[2]),
         tagging, before, after)
 
 
@@ -540,16 +547,12 @@ def synthetic_notebook(name: str) -> nbformat.NotebookNode:
     return nb
 
 
-@pytest.fixture(scope="session")
-def synthetic_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """`submit` of a one-question course whose notebook is :func:`synthetic_notebook`."""
-    if find_browser() is None:
-        pytest.skip(f"no Chromium/Chrome found: {INSTALL_HINT}")
-    work = tmp_path_factory.mktemp("synthetic")
+def synthetic_workspace(work: Path) -> tuple[Path, Path]:
+    """A one-question course file and a notebook folder holding :func:`synthetic_notebook`."""
     first = COURSE.assignment_questions(1)[0]
-    text = COURSE_FILE.read_text(encoding="utf-8")
-    head, _, _ = text.partition("[[assignments]]")
-    (work / "course.toml").write_text(head + f'''[[assignments]]
+    head, _, _ = COURSE_FILE.read_text(encoding="utf-8").partition("[[assignments]]")
+    course_file = work / "course.toml"
+    course_file.write_text(head + f'''[[assignments]]
 number = 1
 co = "CO1"
 due = "01.03.2024"
@@ -565,13 +568,12 @@ due = "01.03.2024"
     notebooks = work / "notebooks"
     notebooks.mkdir()
     nbformat.write(synthetic_notebook(first.notebook), str(notebooks / f"{first.notebook}.ipynb"))
-    log = finish_export(start_export(["submit", "pdf", "html"], work / "build", notebooks, work / "course.toml"))
-    return work / "build", log
+    return course_file, notebooks
 
 
-def test_wide_content_is_fitted_and_figures_print_legibly(synthetic_export: tuple[Path, str]) -> None:
-    build, log = synthetic_export
-    pages = [build / "export" / f"assignment_1_{kind}.html" for kind in ("submission", "workbook")]
+def test_wide_content_is_fitted_and_figures_print_legibly(exports: Exports) -> None:
+    log = exports.synthetic.log
+    pages = [path for _, _, path in exports.synthetic.documents("html")]
     for path, found in measure_in_print(pages).items():
         assert not found["wide"], f"{path.name}: wider than the printable width:\n" + "\n".join(found["wide"])
         assert len(found["figures"]) == 2, found["figures"]

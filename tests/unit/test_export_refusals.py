@@ -6,6 +6,7 @@ naming the notebook (or the course file) and the fix, nothing written, the earli
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -224,3 +225,17 @@ def test_a_usn_that_cannot_name_a_file(workspace: Workspace, capsys: pytest.Capt
     text = workspace.course.read_text(encoding="utf-8").replace('usn = "1AB21CS001"', 'usn = "1AB/21 CS"')
     workspace.course.write_text(text, encoding="utf-8")
     refused(workspace, capsys, "course.toml", "the USN '1AB/21 CS' is not letters, digits and dashes")
+
+
+def test_a_failed_print_leaves_nothing_behind(workspace: Workspace, capsys: pytest.CaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    if os.name == "nt":
+        pytest.skip("the stand-in browser is a shell script")
+    broken = workspace.out.parent / "broken-chromium"
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("WORKBOOK_CHROMIUM", str(broken))
+    assert workspace.export("submit") == 1
+    message = capsys.readouterr()
+    assert f"could not start {broken} headless" in message.err
+    assert "removed" in message.out and workspace.files() == [], "a failed export must leave no file behind"

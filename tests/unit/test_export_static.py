@@ -22,7 +22,8 @@ if str(ROOT) not in sys.path:  # `tools` is a folder of the repository, not an i
 from tools.export.browser import BrowserNotFoundError, find_browser  # noqa: E402
 from tools.export.compose import ANSWER_CODE, KEY_FIGURE, SUBMISSION_SKIP, split_sections, submission  # noqa: E402
 from tools.export.document import demoted, scoped  # noqa: E402
-from tools.export.figures import (MIN_FONT_PT, PRINTABLE_WIDTH_IN, FigureSize, figure_size, image_html,  # noqa: E402
+from tools.export.figures import (KEY_FIGURE_FONT_PT, MIN_FONT_PT, PREFERRED_FONT_PT,  # noqa: E402
+                                  PRINTABLE_WIDTH_IN, SMALLEST_SCALE, FigureSize, figure_size, image_html,
                                   legibility_problems, png_dimensions)
 from tools.export.render import render_cells  # noqa: E402
 from tools.export.static import HIDE_INPUT_TAG, WIDGET_STATE, WIDGET_VIEW, static_copy  # noqa: E402
@@ -183,8 +184,12 @@ def test_png_size_resolution_and_legibility_on_paper():
     assert wide.printed_width_in == pytest.approx(PRINTABLE_WIDTH_IN)
     assert "text" in legibility_problems(wide) and wide.printed_font_pt < MIN_FONT_PT
     good = figure_size(figure_output(1024, 640, 160, font=10))
-    assert good.printed_font_pt == pytest.approx(7.0) and legibility_problems(good) == {}
-    assert good.printed_width_in == pytest.approx(6.4 * 0.7), "shrunk until its smallest text prints at 7 pt"
+    assert good.printed_font_pt == pytest.approx(PREFERRED_FONT_PT) and legibility_problems(good) == {}
+    assert good.printed_width_in == pytest.approx(6.4 * PREFERRED_FONT_PT / 10), "shrunk to its preferred text size"
+    key = figure_size(figure_output(1024, 640, 160, font=10), preferred_font_pt=KEY_FIGURE_FONT_PT)
+    assert key.printed_font_pt == pytest.approx(KEY_FIGURE_FONT_PT), "key figures print larger"
+    large = figure_size(figure_output(1024, 640, 160, font=20))
+    assert large.print_scale == pytest.approx(SMALLEST_SCALE), "never below the smallest scale"
     assert FigureSize(100, 100, 96).print_scale == 1.0
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.course import Course
-from helpers.files import atomic_write_bytes
+from helpers.files import atomic_write_bytes, atomic_write_text
 
 from .browser import require_browser
 from .checks import (ExportRefused, Problem, course_problems, folder_problems, notebook_problems, read_notebook,
@@ -61,21 +61,24 @@ def archive_path(out_dir: Path, course: Course, number: int) -> Path:
     return out_dir / "submit" / f"{course.student_usn}_{course.code}_assignment_{number}.zip"
 
 
-def earlier_files(out_dir: Path, number: int, *, all_kinds: bool) -> list[Path]:
-    """Files earlier exports left for assignment ``number``: archives (any USN) and older layouts'
-    files, and with ``all_kinds`` also this layout's documents."""
+def earlier_files(out_dir: Path, number: int, notebooks: list[str], *, all_kinds: bool) -> list[Path]:
+    """Files earlier exports left for assignment ``number`` (whose notebooks are ``notebooks``):
+    archives (any USN) and the files of the older layout (build/pdf, build/html), and with
+    ``all_kinds`` also this layout's documents."""
     found = sorted((out_dir / "submit").glob(f"*_assignment_{number}.zip"))
     found += [out_dir / "pdf" / f"assignment_{number}.pdf", out_dir / "html" / f"assignment_{number}.html"]
+    found += [out_dir / "html" / f"{name}.html" for name in notebooks]
     if all_kinds:
         found += [document_path(out_dir, number, kind, fmt) for kind in KINDS for fmt in FORMATS]
     return [p for p in found if p.is_file()]
 
 
-def remove_earlier(out_dir: Path, numbers: list[int], report: Report, *, keep: set[Path] | None = None) -> None:
+def remove_earlier(request: Request, numbers: list[int], report: Report, *, keep: set[Path] | None = None) -> None:
     """Delete what earlier exports left for ``numbers``: everything after a failure (``keep`` None),
     else only archives and older layouts' files not in ``keep``, saying so."""
     for number in numbers:
-        for path in earlier_files(out_dir, number, all_kinds=keep is None):
+        notebooks = [q.notebook for q in request.course.questions if q.assignment == number]
+        for path in earlier_files(request.out_dir, number, notebooks, all_kinds=keep is None):
             if keep is None or path not in keep:
                 path.unlink()
                 report(f"removed {shown(path)} (left by an earlier export; it may not match the notebooks)")
@@ -142,7 +145,7 @@ def build_documents(request: Request, found: dict[int, list[QuestionNotebook]], 
             for kind in request.kinds:
                 document = assignment_document(course, number, kind, items, mathjax_url)
                 source = Path(tmp) / f"assignment_{number}_{kind}.html"
-                source.write_text(document.html, encoding="utf-8")
+                atomic_write_text(source, document.html)
                 footer = f"{course.student_name} ({course.student_usn}) · {course.code} · assignment {number} · {kind}"
                 printed = printer.print_document(source, footer, document.contents)
                 for what in printed.overflow:
@@ -190,9 +193,9 @@ def export(request: Request, report: Report = print) -> list[Path]:
             report(note)
         outputs = build_documents(request, found, tools, report)
     except BaseException:
-        remove_earlier(request.out_dir, numbers, report)
+        remove_earlier(request, numbers, report)
         raise
-    remove_earlier(request.out_dir, numbers, report, keep=set(outputs.files))
+    remove_earlier(request, numbers, report, keep=set(outputs.files))
     for path, data in outputs.files.items():
         atomic_write_bytes(path, data)
         pages = f"{outputs.pages[path]} pages, " if path in outputs.pages else ""

@@ -17,7 +17,7 @@ from helpers.course import Course, Question
 
 from .compose import Submission, submission, workbook_cells
 from .cover import NAME_FONTS, ContentsEntry, cover_html, question_anchor, title_block
-from .figures import MARGIN_MM, PAGE_HEIGHT_MM, PAGE_WIDTH_MM, image_html
+from .figures import KEY_FIGURE_FONT_PT, MARGIN_MM, PAGE_HEIGHT_MM, PAGE_WIDTH_MM, image_html
 from .render import exporter, render_cells
 from .static import static_copy
 
@@ -38,8 +38,8 @@ MathJax.Hub.Register.StartupHook("End", function () { window.workbookMathDone = 
 #: Layout of both documents, on screen (the HTML) and on paper (the PDF).
 DOCUMENT_CSS = f"""
 :root {{
-  --jp-content-font-size1: 9.5pt; --jp-code-font-size: 7.8pt; --jp-code-line-height: 1.3;
-  --jp-content-line-height: 1.35;
+  --jp-content-font-size1: 9pt; --jp-code-font-size: 7.5pt; --jp-code-line-height: 1.25;
+  --jp-content-line-height: 1.3;
   --jp-content-font-family: {NAME_FONTS}; --jp-ui-font-family: {NAME_FONTS};
   --jp-cell-padding: 2px; --jp-notebook-padding: 0; --jp-cell-collapser-width: 0px;
 }}
@@ -50,7 +50,7 @@ main.wb-document {{ font-family: {NAME_FONTS}; color: #111; }}
 .jp-OutputArea-output {{ overflow: visible; }}
 .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul, .jp-RenderedHTMLCommon ol {{ margin-top: 0; margin-bottom: 0.45em; }}
 .jp-RenderedHTMLCommon h2, .jp-RenderedHTMLCommon h3, .jp-RenderedHTMLCommon h4 {{ margin-top: 0.8em; margin-bottom: 0.35em; }}
-.jp-RenderedHTMLCommon table {{ font-size: 8pt; margin: 0 0 0.4em 0; }}
+.jp-RenderedHTMLCommon table {{ font-size: 7.5pt; margin: 0 0 0.4em 0; }}
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ padding: 1px 5px; }}
 .jp-OutputArea-output pre {{ margin: 0; }}
 .wb-fitted td, .wb-fitted th {{ white-space: normal; overflow-wrap: normal; word-break: normal; }}
@@ -155,7 +155,8 @@ def submission_section(course: Course, item: QuestionNotebook, html_exporter: HT
     if parts.figures:
         entry.children.append(ContentsEntry("Key figures", f"{anchor}-figures"))
         body.append(f'<h2 class="wb-part" id="{anchor}-figures">Key figures</h2>')
-        body += [f'<figure class="wb-key-figure">{image_html(f.output)}<figcaption><strong>Figure {f.number}.</strong> '
+        body += [f'<figure class="wb-key-figure">{image_html(f.output, preferred_font_pt=KEY_FIGURE_FONT_PT)}'
+                 f'<figcaption><strong>Figure {f.number}.</strong> '
                  f"{html.escape(f.caption)}</figcaption></figure>" for f in parts.figures]
     entry.children.append(ContentsEntry("Supporting work", f"{anchor}-supporting"))
     body += [f'<h2 class="wb-part" id="{anchor}-supporting">Supporting work</h2>',

@@ -6,8 +6,8 @@ documents print a figure at its natural size, scaled down to the printable width
 a figure too wide for its text to stay legible that way is printed from its print rendition (the
 figure redrawn at the page width, which ``helpers.plotting`` stores with it).
 When the figure records its smallest text (``helpers.plotting`` does), it is printed smaller still,
-until that text reaches :data:`PREFERRED_FONT_PT` (but not below :data:`SMALLEST_SCALE` of its
-natural size): pages hold more and the text stays legible. Printed, a figure must keep at least
+until that text reaches :data:`PREFERRED_FONT_PT` (:data:`KEY_FIGURE_FONT_PT` for key figures;
+not below :data:`SMALLEST_SCALE` of its natural size): pages hold more and the text stays legible. Printed, a figure must keep at least
 :data:`MIN_DPI` dots per inch and its smallest text at least :data:`MIN_FONT_PT`.
 """
 from __future__ import annotations
@@ -25,9 +25,12 @@ PRINTABLE_WIDTH_IN = (PAGE_WIDTH_MM - 2 * MARGIN_MM) / 25.4
 #: Legibility of a printed figure.
 MIN_DPI = 150.0
 MIN_FONT_PT = 6.5
-#: How far a figure that records its smallest text is shrunk for print (see the module docstring).
-PREFERRED_FONT_PT = 7.0
-SMALLEST_SCALE = 0.7
+#: How far a figure that records its smallest text is shrunk for print (see the module docstring):
+#: until that text prints at PREFERRED_FONT_PT (KEY_FIGURE_FONT_PT for the submission's key
+#: figures, which print larger), but not below SMALLEST_SCALE of its natural size.
+PREFERRED_FONT_PT = 6.8
+KEY_FIGURE_FONT_PT = 7.5
+SMALLEST_SCALE = 0.6
 #: Resolution assumed for a PNG that states none (a browser shows one pixel per CSS pixel).
 CSS_DPI = 96.0
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -41,6 +44,7 @@ class FigureSize:
     height_px: int
     dpi: float
     smallest_font_pt: float | None = None
+    preferred_font_pt: float = PREFERRED_FONT_PT
 
     @property
     def natural_width_in(self) -> float:
@@ -52,7 +56,7 @@ class FigureSize:
         fit = min(1.0, PRINTABLE_WIDTH_IN / self.natural_width_in) if self.width_px else 1.0
         if not self.smallest_font_pt:
             return fit
-        return min(fit, max(SMALLEST_SCALE, PREFERRED_FONT_PT / self.smallest_font_pt))
+        return min(fit, max(SMALLEST_SCALE, self.preferred_font_pt / self.smallest_font_pt))
 
     @property
     def printed_width_in(self) -> float:
@@ -88,7 +92,7 @@ def png_dimensions(data: bytes) -> tuple[int, int, float | None]:
     return width, height, dpi
 
 
-def figure_size(output: dict[str, Any]) -> FigureSize:
+def figure_size(output: dict[str, Any], preferred_font_pt: float = PREFERRED_FONT_PT) -> FigureSize:
     """The size of the PNG a stored ``image/png`` output prints (see :func:`png_base64`)."""
     encoded = png_base64(output)
     try:
@@ -99,7 +103,7 @@ def figure_size(output: dict[str, Any]) -> FigureSize:
     rendition = meta.get("print") or {}
     dpi = float(meta.get("dpi") or png_dpi or CSS_DPI)
     font = rendition.get("smallest_font_pt", meta.get("smallest_font_pt"))
-    return FigureSize(width, height, dpi, float(font) if font is not None else None)
+    return FigureSize(width, height, dpi, float(font) if font is not None else None, preferred_font_pt)
 
 
 def _print_metadata(output: dict[str, Any]) -> dict[str, Any]:
@@ -126,12 +130,12 @@ def legibility_problems(size: FigureSize) -> dict[str, str]:
     return problems
 
 
-def image_html(output: dict[str, Any], extra_class: str = "") -> str:
+def image_html(output: dict[str, Any], extra_class: str = "", preferred_font_pt: float = PREFERRED_FONT_PT) -> str:
     """The ``<img>`` for a stored PNG, sized for print (see the module docstring).
 
     ``data-*`` attributes carry what the print-quality checks measure.
     """
-    size = figure_size(output)
+    size = figure_size(output, preferred_font_pt)
     encoded = png_base64(output)
     font = "" if size.smallest_font_pt is None else f' data-smallest-font-pt="{size.smallest_font_pt:g}"'
     cell = output.get("metadata", {}).get("workbook_cell")
