@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -100,13 +101,15 @@ def print_rendition(fig: plt.Figure, width_in: float) -> dict[str, Any]:
     """
     original = fig.get_size_inches().copy()
     try:
-        drawn = width_in
-        for _ in range(3):  # the tight box does not shrink exactly with the figure: correct twice
-            fig.set_size_inches(fig.get_size_inches()[0] - (drawn - PAGE_WIDTH_IN) - 0.02, original[1])
-            data, (width, _), smallest = palette_png(fig)
-            drawn = width / PRINT_DPI
-            if drawn <= PAGE_WIDTH_IN:
-                break
+        with warnings.catch_warnings():  # a layout that cannot fit every label still prints: the export measures it
+            warnings.simplefilter("ignore", UserWarning)
+            drawn = width_in
+            for _ in range(3):  # the tight box does not shrink exactly with the figure: correct twice
+                fig.set_size_inches(fig.get_size_inches()[0] - (drawn - PAGE_WIDTH_IN) - 0.02, original[1])
+                data, (width, _), smallest = palette_png(fig)
+                drawn = width / PRINT_DPI
+                if drawn <= PAGE_WIDTH_IN:
+                    break
     finally:
         fig.set_size_inches(original)
     return {"png": base64.b64encode(data).decode("ascii"), "smallest_font_pt": smallest}
