@@ -150,6 +150,11 @@ def build_documents(request: Request, found: dict[int, list[QuestionNotebook]], 
                 printed = printer.print_document(source, footer, document.contents)
                 for what in printed.overflow:
                     report(f"warning: assignment {number} {kind}: {what} (wider than the page)")
+                scaled = [f for f in printed.fitted if f["zoom"] < 1]
+                if scaled:
+                    smallest = min(scaled, key=lambda f: f["zoom"])
+                    report(f"note: assignment {number} {kind}: {len(scaled)} wide table(s), formula(s) or code "
+                           f"scaled to the page width (smallest: {smallest['zoom']:.0%}, {smallest['where']})")
                 if "pdf" in request.formats:
                     path = document_path(request.out_dir, number, kind, "pdf")
                     outputs.files[path], outputs.pages[path] = printed.pdf, printed.pages

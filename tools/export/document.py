@@ -29,7 +29,7 @@ MathJax.Hub.Config({
   TeX: { equationNumbers: { autoNumber: "none" } },
   tex2jax: { inlineMath: [["$", "$"], ["\\(", "\\)"]], displayMath: [["$$", "$$"], ["\\[", "\\]"]],
              processEscapes: true, processEnvironments: true },
-  "HTML-CSS": { availableFonts: [], webFont: "STIX-Web", imageFont: null, linebreaks: { automatic: true } },
+  "HTML-CSS": { availableFonts: [], webFont: "STIX-Web", imageFont: null, linebreaks: { automatic: false } },
   displayAlign: "center", messageStyle: "none", showMathMenu: false, showProcessingMessages: false
 });
 MathJax.Hub.Register.StartupHook("End", function () { window.workbookMathDone = true; });
@@ -50,7 +50,7 @@ main.wb-document {{ font-family: {NAME_FONTS}; color: #111; }}
 .jp-OutputArea-output {{ overflow: visible; }}
 .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul, .jp-RenderedHTMLCommon ol {{ margin-top: 0; margin-bottom: 0.45em; }}
 .jp-RenderedHTMLCommon h2, .jp-RenderedHTMLCommon h3, .jp-RenderedHTMLCommon h4 {{ margin-top: 0.8em; margin-bottom: 0.35em; }}
-.jp-RenderedHTMLCommon table {{ font-size: 7.5pt; margin: 0 0 0.4em 0; }}
+.jp-RenderedHTMLCommon table {{ font-size: 7.5pt; margin: 0 0 0.4em 0; table-layout: auto; }}
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ padding: 1px 5px; }}
 .jp-OutputArea-output pre {{ margin: 0; }}
 .wb-fitted td, .wb-fitted th {{ white-space: normal; overflow-wrap: normal; word-break: normal; }}

@@ -4,8 +4,10 @@ For each document the printer
 
 1. opens the page at the printable width in print media, so MathJax breaks lines for paper,
    and waits until MathJax has typeset every formula;
-2. fits what is still wider than the printable width: a table first lets its cells wrap, then a
-   table, formula or code block that still does not fit is scaled down (CSS ``zoom``);
+2. fits what is still wider than the printable width: a displayed formula that would have to
+   shrink below :data:`LINEBREAK_BELOW` is typeset again with line breaks (MathJax breaks no line
+   by default: breaking the maths in table cells squeezes them); a table first lets its cells
+   wrap; then a table, formula or code block that still does not fit is scaled down (CSS ``zoom``);
 3. saves the typeset page without scripts, the MathJax fonts it uses inlined (the
    self-contained HTML document);
 4. prints the PDF (A4, footer with the student and page numbers, outline, tagged), reads the
@@ -39,6 +41,23 @@ PDF_OPTIONS: dict[str, Any] = {
 }
 
 _FILE_URL = re.compile(r"""url\(\s*['"]?(?P<url>file://[^'")?]+)(\?[^'")]*)?['"]?\s*\)""")
+
+#: A displayed formula that would print smaller than this (scaled to fit) gets line breaks instead.
+LINEBREAK_BELOW = 0.7
+
+LINEBREAK_SCRIPT = """async (limit) => {
+  const parents = new Set();
+  for (const d of document.querySelectorAll('.MathJax_Display')) {
+    if (d.clientWidth > 0 && d.scrollWidth * limit > d.clientWidth) parents.add(d.parentElement);
+  }
+  if (!parents.size) return 0;
+  MathJax.OutputJax['HTML-CSS'].config.linebreaks.automatic = true;
+  await new Promise(done => {
+    for (const p of parents) MathJax.Hub.Queue(['Rerender', MathJax.Hub, p]);
+    MathJax.Hub.Queue(done);
+  });
+  return parents.size;
+}"""
 
 FIT_SCRIPT = """() => {
   const fitted = [];
@@ -193,6 +212,7 @@ class Printer:
             page.emulate_media(media="print")
             page.goto(source.resolve().as_uri(), wait_until="load", timeout=180_000)
             self._wait_for_maths(page, source)
+            page.evaluate(LINEBREAK_SCRIPT, LINEBREAK_BELOW)
             fitted = page.evaluate(FIT_SCRIPT)
             overflow = page.evaluate(OVERFLOW_SCRIPT)
             html = with_fonts_inlined(page.evaluate(SNAPSHOT_SCRIPT))
