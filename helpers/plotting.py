@@ -97,15 +97,17 @@ def print_rendition(fig: plt.Figure, width_in: float) -> dict[str, Any]:
     """The figure redrawn at the printed page's width, its text at full size (the figure is restored).
 
     Returns ``{"png": base64 palette PNG at PRINT_DPI, "smallest_font_pt": ...}``. The panels get
-    narrower and keep their height; the layout engine (``figure.autolayout``) re-fits the labels.
+    narrower, and lower by the square root of that factor (so they keep some of their shape without
+    taking the page's height); the layout engine (``figure.autolayout``) re-fits the labels.
     """
     original = fig.get_size_inches().copy()
+    height = original[1] * min(1.0, PAGE_WIDTH_IN / width_in) ** 0.5
     try:
         with warnings.catch_warnings():  # a layout that cannot fit every label still prints: the export measures it
             warnings.simplefilter("ignore", UserWarning)
             drawn = width_in
             for _ in range(3):  # the tight box does not shrink exactly with the figure: correct twice
-                fig.set_size_inches(fig.get_size_inches()[0] - (drawn - PAGE_WIDTH_IN) - 0.02, original[1])
+                fig.set_size_inches(fig.get_size_inches()[0] - (drawn - PAGE_WIDTH_IN) - 0.02, height)
                 data, (width, _), smallest = palette_png(fig)
                 drawn = width / PRINT_DPI
                 if drawn <= PAGE_WIDTH_IN:

@@ -551,6 +551,7 @@ def synthetic_workspace(work: Path) -> tuple[Path, Path]:
     """A one-question course file and a notebook folder holding :func:`synthetic_notebook`."""
     first = COURSE.assignment_questions(1)[0]
     head, _, _ = COURSE_FILE.read_text(encoding="utf-8").partition("[[assignments]]")
+    work.mkdir(parents=True, exist_ok=True)
     course_file = work / "course.toml"
     course_file.write_text(head + f'''[[assignments]]
 number = 1
