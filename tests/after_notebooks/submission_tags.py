@@ -106,6 +106,7 @@ PROPOSED: dict[str, list[tuple[int, str, str]]] = {
         (31, 'def make_figure(rho, k, loss', 'submission-skip'),
     ],
     "a4_q3_lstm_music_genres": [
+        (5, 'display(Markdown("```python', 'submission-skip'),
         (12, 'N_FFT, HOP, N_MELS, FMIN = 5', 'key-figure'),
         (20, 'p_lstm = nn.predict_labels(l', 'key-figure'),
         (26, '## Explorer', 'submission-skip'),
