@@ -89,22 +89,26 @@ def figure_png(fig: plt.Figure) -> tuple[bytes, dict[str, Any]] | None:
     workbook: dict[str, Any] = {"dpi": PRINT_DPI, "smallest_font_pt": smallest}
     width_in = width / PRINT_DPI
     if smallest and width_in > PAGE_WIDTH_IN and smallest * PAGE_WIDTH_IN / width_in < PRINT_FONT_PT:
-        workbook["print"] = print_rendition(fig, width_in)
+        rendition = print_rendition(fig, width_in)
+        if rendition is not None:
+            workbook["print"] = rendition
     return data, {"width": round(width * screen), "height": round(height * screen), "workbook": workbook}
 
 
-def print_rendition(fig: plt.Figure, width_in: float) -> dict[str, Any]:
+def print_rendition(fig: plt.Figure, width_in: float) -> dict[str, Any] | None:
     """The figure redrawn at the printed page's width, its text at full size (the figure is restored).
 
-    Returns ``{"png": base64 palette PNG at PRINT_DPI, "smallest_font_pt": ...}``. The panels get
-    narrower, and lower by the square root of that factor (so they keep some of their shape without
-    taking the page's height); the layout engine (``figure.autolayout``) re-fits the labels.
+    Returns ``{"png": base64 palette PNG at PRINT_DPI, "smallest_font_pt": ...}``, or None when the
+    layout cannot fit the labels at that width (labels would overlap; the export then scales the
+    figure itself down and says if its text gets too small). The panels get narrower, and lower by
+    the square root of that factor (so they keep some of their shape without taking the page's
+    height); the layout engine (``figure.autolayout``) re-fits the labels.
     """
     original = fig.get_size_inches().copy()
     height = original[1] * min(1.0, PAGE_WIDTH_IN / width_in) ** 0.5
     try:
-        with warnings.catch_warnings():  # a layout that cannot fit every label still prints: the export measures it
-            warnings.simplefilter("ignore", UserWarning)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
             drawn = width_in
             for _ in range(3):  # the tight box does not shrink exactly with the figure: correct twice
                 fig.set_size_inches(fig.get_size_inches()[0] - (drawn - PAGE_WIDTH_IN) - 0.02, height)
@@ -112,9 +116,29 @@ def print_rendition(fig: plt.Figure, width_in: float) -> dict[str, Any]:
                 drawn = width / PRINT_DPI
                 if drawn <= PAGE_WIDTH_IN:
                     break
+            collide = labels_collide(fig)
     finally:
         fig.set_size_inches(original)
+    if collide or drawn > PAGE_WIDTH_IN + 0.05 or any("layout" in str(w.message).lower() for w in caught):
+        return None
     return {"png": base64.b64encode(data).decode("ascii"), "smallest_font_pt": smallest}
+
+
+def labels_collide(fig: plt.Figure, tolerance_px: float = 2.0) -> bool:
+    """True when two panels' boxes, labels and titles included, overlap (as drawn last); the two
+    axes of a ``twinx``/``twiny`` pair share a panel."""
+    renderer = fig.canvas.get_renderer()
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    boxes = [(np.round(ax.get_position().bounds, 3).tolist(), ax.get_tightbbox(renderer)) for ax in axes]
+    for i, (place_a, a) in enumerate(boxes):
+        for place_b, b in boxes[i + 1:]:
+            if a is None or b is None or place_a == place_b:
+                continue
+            width = min(a.x1, b.x1) - max(a.x0, b.x0)
+            height = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if width > tolerance_px and height > tolerance_px:
+                return True
+    return False
 
 
 def palette_png(fig: plt.Figure) -> tuple[bytes, tuple[int, int], float | None]:

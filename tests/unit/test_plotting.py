@@ -106,3 +106,25 @@ def test_a_figure_too_wide_for_the_page_is_also_stored_redrawn_at_the_page_width
     narrow.axes[0].plot([0, 1])
     assert "print" not in plotting.figure_png(narrow)[1]["workbook"], "a figure that fits needs no rendition"
     plt.close(narrow)
+
+
+def test_no_print_rendition_when_the_labels_cannot_fit_the_page_width():
+    plotting.use_style()
+    fig, axes = plt.subplots(1, 8, figsize=(16, 3.0))
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("a long title that cannot fit", fontsize=10)
+        ax.set_ylabel("a long axis label", fontsize=10)
+    _, metadata = plotting.figure_png(fig)
+    plt.close(fig)
+    assert "print" not in metadata["workbook"], "a rendition with overlapping labels must not be stored"
+    assert metadata["workbook"]["smallest_font_pt"] == 10.0
+
+
+def test_twin_axes_share_a_panel_and_do_not_collide():
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    ax.plot([0, 1], [0, 1])
+    ax.twinx().plot([0, 1], [1, 0])
+    fig.canvas.draw()
+    assert not plotting.labels_collide(fig)
+    plt.close(fig)
