@@ -17,7 +17,7 @@ from helpers.course import Course, Question
 
 from .compose import Submission, submission, workbook_cells
 from .cover import NAME_FONTS, ContentsEntry, cover_html, question_anchor, title_block
-from .figures import KEY_FIGURE_FONT_PT, MARGIN_MM, PAGE_HEIGHT_MM, PAGE_WIDTH_MM, image_html
+from .figures import KEY_FIGURE_FONT_PT, MARGIN_MM, PAGE_WIDTH_MM, image_html
 from .render import exporter, render_cells
 from .static import static_copy
 
@@ -91,8 +91,6 @@ figure.wb-key-figure figcaption {{ font-size: 9pt; color: #333; margin-top: 1mm;
   .wb-question {{ border-top: 3px solid #9ab; margin-top: 10mm; padding-top: 4mm; }}
 }}
 """
-#: Height of a page's content (used by the printer to recognise content taller than a page).
-PAGE_CONTENT_HEIGHT_MM = PAGE_HEIGHT_MM - MARGIN_MM - 16
 
 _ID = re.compile(r'(\sid=")([^"]+)(")')
 _HREF = re.compile(r'(\shref="#)([^"]+)(")')

@@ -2,8 +2,8 @@
 
 For each document the printer
 
-1. opens the page at the printable width in print media, so MathJax breaks lines for paper,
-   and waits until MathJax has typeset every formula;
+1. opens the page at the printable width in print media (so everything is measured as it
+   prints) and waits until MathJax has typeset every formula;
 2. fits what is still wider than the printable width: a displayed formula that would have to
    shrink below :data:`LINEBREAK_BELOW` is typeset again with line breaks (MathJax breaks no line
    by default: breaking the maths in table cells squeezes them); a table first lets its cells
