@@ -84,8 +84,11 @@ def test_settings_are_consistent(recorded):
     assert all(len(r) == recorded["n_seeds"] for r in recorded["variant_seed_returns"].values())
     runs = (len(recorded["learning_rates"]) * len(recorded["lr_scores"][0])
             + len(recorded["variant_seed_returns"]) * recorded["n_seeds"]
-            + (len(recorded["discounts"]) - 1) * recorded["n_discount_seeds"] + 8)
-    assert runs == 73, "the Question's budget paragraph states 73 training runs"
+            + (len(recorded["discounts"]) - 1) * recorded["n_discount_seeds"] + 5
+            + sum(len(scores) * len(scores[0]) for scores in recorded["retune_scores"].values()))
+    assert runs == 100, "the Question's budget paragraph states 100 training runs"
+    assert all(len(scores) == len(recorded["learning_rates"]) and len(scores[0]) == len(recorded["lr_scores"][0])
+               for scores in recorded["retune_scores"].values()), "the failing variants get the whole grid"
 
 
 def test_baselines_match_an_independent_run(recorded, baseline_returns):
@@ -145,6 +148,18 @@ def test_ablation_differences_recomputed(recorded):
         assert recorded["variant_failed"][name] <= recorded["n_seeds"]
 
 
+def retuned(recorded: dict, name: str):
+    """A failing variant at its own best validation rate minus the full DQN at the chosen rate, paired by seed."""
+    scores = np.array(recorded["retune_scores"][name])
+    full = recorded["lr_scores"][recorded["learning_rates"].index(recorded["lr"])]
+    return scores[int(np.argmax(scores.mean(axis=1)))], full
+
+
+def test_retuned_variants_recomputed(recorded):
+    for name in recorded["retune_scores"]:
+        check_paired(recorded[f"retuned_vs_full_{name.replace(' ', '_')}"], *retuned(recorded, name))
+
+
 def test_dqn_spreads_and_comparisons_recomputed(recorded, baseline_returns):
     per_seed = np.array(recorded["variant_seed_returns"]["full DQN"])
     per_road = np.array(recorded["dqn_road_returns"])
@@ -195,6 +210,10 @@ def test_answer_ablations(stored, recorded, answer):
     assert f"without replay {failed['no replay']} of {n} ({pm(*no_replay, True)})" in answer
     for name in ("no target network", "no replay"):
         assert paired(recorded, name).high < 0, f"{name} is worse than the full DQN"
+    at_best = ", ".join(pm(*stored[f"retuned_vs_full_{key}"], True) for key in ("no_target_network", "no_replay"))
+    assert f"each at its best learning rate still trails on validation ({at_best})" in " ".join(answer.split())
+    for name in ("no target network", "no replay"):
+        assert stats.paired_difference(*retuned(recorded, name)).high < 0, f"{name} at its best rate is worse"
     for name in ("squared loss", "Double DQN"):
         assert pm(*stored[f"vs_full_{name.replace(' ', '_')}"], True) in answer
         assert paired(recorded, name).covers_zero, f"{name}: a tie with the full DQN"
