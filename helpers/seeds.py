@@ -67,7 +67,7 @@ from tqdm.auto import tqdm
 
 from .validation import check_int
 
-__all__ = ["run_seeds", "seed_sequences", "available_workers", "in_seed_run", "SeedRunError"]
+__all__ = ["run_seeds", "seed_sequences", "available_workers", "in_seed_run", "bars_switched_off", "SeedRunError"]
 
 #: Environment variable that sets the default number of workers (e.g. 1 while tests run notebooks in parallel).
 WORKERS_ENV = "WORKBOOK_WORKERS"
@@ -88,6 +88,15 @@ class SeedRunError(RuntimeError):
         super().__init__(message)
         self.seed_index, self.setting = seed_index, setting
         self.seed_sequence, self.worker_traceback = seed_sequence, worker_traceback
+
+
+def bars_switched_off() -> bool:
+    """True when the environment variable ``TQDM_DISABLE`` is set (tests and refreshes set it to 1).
+
+    tqdm's console bar reads that variable itself, but its notebook bar (what ``tqdm.auto`` gives in
+    a kernel) does not, so the helpers check it before making a bar: stored notebooks hold no bars.
+    """
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def in_seed_run() -> bool:
@@ -327,8 +336,9 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
     workers = min(check_int(available_workers() if workers is None else workers, "workers", "run_seeds", low=1, high=4096), len(tasks))
     method = _start_method(start_method)
     label = desc if desc is not None else f"{_function_name(fn)}: {len(tasks)} runs"
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
-    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({} if progress else {"disable": True}))
+    # TQDM_DISABLE=1 (tests, refreshes) hides the bar; tqdm's notebook bar would ignore it
+    hide = not progress or bars_switched_off()
+    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({"disable": True} if hide else {}))
     try:
         if sequential is True or workers == 1 or (sequential == "if-needed" and not _sendable(plan, method)):
             flat = _run_here(plan, tasks, bar)

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import expit
 from tqdm.auto import tqdm
 
-from ..seeds import in_seed_run
+from ..seeds import bars_switched_off, in_seed_run
 from ..validation import check_finite, check_float, check_int, check_rng
 from .core import Module
 from .losses import Loss, softmax
@@ -319,9 +319,9 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     history.monitor = _monitor(early_stopping, validation is not None, metric_fns)
     plan = _Plan(epochs, batch_size, rng, shuffle, schedule, clip_norm, metric_fns, validation)
     best = _BestEpoch(history, early_stopping)
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes);
+    # TQDM_DISABLE=1 (tests, refreshes) hides the bar, which tqdm's notebook bar alone would ignore;
     # inside helpers.seeds.run_seeds there is no bar per fit: the runner's own bar counts the runs
-    hide = not progress or in_seed_run()
+    hide = not progress or in_seed_run() or bars_switched_off()
     bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({"disable": True} if hide else {}))
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
