@@ -96,13 +96,21 @@ def test_chosen_models_refitted_on_all_development_rows(recorded, diabetes, meth
 
 
 def test_label_noise_redrawn_from_the_seed(recorded):
+    """The training subset and its wrong labels drawn again with a plain loop from the recorded seed and rate."""
     d = load_digits()
-    idx_pool, _, _, y_pool, _, _ = train_val_test_split(np.arange(len(d.target)), d.target, val_size=0.2,
-                                                        test_size=0.2, seed=recorded["seed"], stratify=True)
-    n_train = recorded["nn_sizes"][0]
-    train_test_split(idx_pool, y_pool, train_size=n_train, stratify=y_pool, random_state=recorded["seed"])
-    flipped = np.random.default_rng(experiment_seed(recorded["seed"], 2)).random(n_train) < 0.3
-    assert recorded["nn_sizes"][1] == int(flipped.sum())
+    idx_pool, idx_val, idx_test, y_pool, _, _ = train_val_test_split(
+        np.arange(len(d.target)), d.target, val_size=0.2, test_size=0.2, seed=recorded["seed"], stratify=True)
+    n_train, n_wrong, n_val, n_test = recorded["nn_sizes"]
+    idx_train, _, y_clean, _ = train_test_split(idx_pool, y_pool, train_size=n_train, stratify=y_pool,
+                                                random_state=recorded["seed"])
+    assert (len(idx_train), len(idx_val), len(idx_test)) == (n_train, n_val, n_test)
+    assert not set(idx_train) & set(idx_val) and not set(idx_train) & set(idx_test) and not set(idx_val) & set(idx_test)
+    rng = np.random.default_rng(experiment_seed(recorded["seed"], 2))
+    flipped = rng.random(n_train) < recorded["label_noise_rate"]
+    shift = rng.integers(1, 10, n_train)
+    noisy = [(y + s) % 10 if f else y for y, f, s in zip(y_clean, flipped, shift)]
+    assert n_wrong == int(flipped.sum()) == sum(a != b for a, b in zip(noisy, y_clean))
+    assert abs(n_wrong / n_train - recorded["label_noise_rate"]) < 0.1
     assert recorded["n_seeds"] >= 5
 
 
