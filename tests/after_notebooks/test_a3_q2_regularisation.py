@@ -137,12 +137,13 @@ def test_the_answer_quotes_the_stored_network_results(stored, answer):
     assert f"test accuracy {stats.format_pm(*stored['baseline_test'])}" in text
     symbols = {"input_noise": "\\sigma", "weight_decay": "\\kappa", "dropout": "q", "max_norm": "c",
                "L1_on_weights": "\\lambda_1"}
+    strength = {name.replace(" ", "_").replace("-", "_"): v for name, v in stored["nn_strengths"].items()}
     for key in HELPS + TIES:
         e = stored[f"nn_{key}"]
         assert stats.format_pm(e["diff_mean"], e["diff_se"], signed=True) in text, key
         if key in symbols:
-            assert f"${symbols[key]} = {stored[f'nn_{key}_strength']:g}$" in text, key
-    assert f"(patience {stored['nn_early_stopping_strength']})" in text
+            assert f"${symbols[key]} = {strength[key]:g}$" in text, key
+    assert f"(patience {strength['early_stopping']})" in text
     e = stored["ensemble"]
     assert f"ensemble of five, per image, {stats.format_pm(e['gain_mean'], e['gain_se'], signed=True)}" in text
 
