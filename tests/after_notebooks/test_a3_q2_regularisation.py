@@ -128,7 +128,14 @@ def test_the_answer_quotes_the_stored_linear_results(stored, answer):
     single = stored["single_split"]
     text = answer.replace("\n", " ")
     assert f"from {single['lambda_low']:.1g} to {single['lambda_high']:.2g}" in text
-    assert f"±{single['optimism_sd']:.2f} (sd)" in text
+    assert f"off the fresh one by {stats.format_pm(single['optimism_mean'], single['optimism_sd'])} (mean ± sd)" in text
+
+
+def test_a_single_split_is_noise_more_than_bias(recorded):
+    """'noise more than bias': the mean gap is smaller than its sd over splits, and the choices spread widely."""
+    single = recorded["single_split"]
+    assert abs(single["optimism_mean"]) < single["optimism_sd"] / 2
+    assert single["lambda_high"] / single["lambda_low"] >= 10
 
 
 def test_the_answer_quotes_the_stored_network_results(stored, answer):
