@@ -14,7 +14,7 @@ from pathlib import Path
 
 #: One line telling how to get a browser, for error messages and skipped tests.
 INSTALL_HINT = ("install one with `sudo apt-get install chromium` (Debian/Ubuntu), "
-                "`brew install --cask chromium` (macOS), `winget install Google.Chrome` (Windows; "
+                "`brew install --cask google-chrome` (macOS), `winget install Google.Chrome` (Windows; "
                 "Microsoft Edge also works), or `.venv/bin/python -m playwright install chromium`; "
                 "or set WORKBOOK_CHROMIUM to a Chromium/Chrome/Edge executable")
 
