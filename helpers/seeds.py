@@ -63,8 +63,8 @@ from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from tqdm.auto import tqdm
 
+from .progress import progress_bar
 from .validation import check_int
 
 __all__ = ["run_seeds", "seed_sequences", "available_workers", "in_seed_run", "SeedRunError"]
@@ -295,7 +295,7 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
         else run here, so a notebook runs unchanged on macOS and Windows. False: workers, and a
         function that cannot be sent is an error.
     progress : bool, default True
-        One progress bar over the runs (``tqdm.auto``, removed when done).
+        One progress bar over the runs (:mod:`helpers.progress`, removed when done).
     desc : str or None, the bar's label; default ``"<fn name>: n runs"``.
     start_method : "fork", "spawn", "forkserver" or None
         None: "fork" on Linux, "spawn" elsewhere (Python's safe choice on macOS and Windows).
@@ -315,8 +315,7 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
     workers = _check_modes(sequential, progress, workers, len(tasks))
     method = _start_method(start_method)
     label = desc if desc is not None else f"{_function_name(fn)}: {len(tasks)} runs"
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
-    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({} if progress else {"disable": True}))
+    bar = progress_bar(total=len(tasks), desc=label, unit="run", enabled=progress)
     try:
         if sequential is True or workers == 1 or (sequential == "if-needed" and not _sendable(plan, method)):
             flat = _run_here(plan, tasks, bar)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
-from tqdm.auto import tqdm
 
+from ..progress import progress_bar
 from ..seeds import in_seed_run
 from ..validation import check_finite, check_float, check_int, check_rng
 from .core import Module
@@ -331,10 +331,9 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
 
 
 def _epoch_bar(epochs: int, progress: bool):
-    """fit's bar over epochs. progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides
-    bars in tests and refreshes); inside helpers.seeds.run_seeds the runner's own bar counts the runs."""
-    hide = not progress or in_seed_run()
-    return tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({"disable": True} if hide else {}))
+    """fit's bar over epochs (none when TQDM_DISABLE is set: tests and refreshes); inside
+    helpers.seeds.run_seeds the runner's own bar counts the runs."""
+    return progress_bar(range(epochs), desc="training", unit="epoch", enabled=progress and not in_seed_run())
 
 
 @dataclass
