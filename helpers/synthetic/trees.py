@@ -426,8 +426,8 @@ def draw_tree(ax, tree: Tree, *, below: Sequence[str] | None = None, correct: Se
     """Draw ``tree`` on the matplotlib axes ``ax``: each node's digit or operator in a circle.
 
     ``below`` (one string per node, in post-order as :func:`flatten` orders them) is written under the
-    nodes, e.g. ``"7|7"`` for a true and a predicted value; ``correct`` (one bool per node) colours a
-    node green (True) or red (False). Returns ``ax``.
+    nodes, e.g. ``"7|7"`` for a true and a predicted value; ``correct`` (one bool or None per node) colours
+    a node green (True), red (False) or grey (None). Returns ``ax``.
 
     Raises
     ------
@@ -444,8 +444,8 @@ def draw_tree(ax, tree: Tree, *, below: Sequence[str] | None = None, correct: Se
     for k in np.flatnonzero(pos.parent >= 0):
         ax.plot([pos.x[k], pos.x[pos.parent[k]]], [pos.y[k], pos.y[pos.parent[k]]], color="0.6", lw=1, zorder=1)
     for k in range(m):
-        fill, edge = ("0.92", "0.4") if correct is None else (
-            ("#d9f0d3", PALETTE[2]) if correct[k] else ("#f4cccc", PALETTE[3]))
+        verdict = None if correct is None else correct[k]
+        fill, edge = ("0.92", "0.4") if verdict is None else (("#d9f0d3", PALETTE[2]) if verdict else ("#f4cccc", PALETTE[3]))
         ax.scatter(pos.x[k], pos.y[k], s=330, color=fill, edgecolor=edge, lw=1.5, zorder=2)
         ax.text(pos.x[k], pos.y[k], pos.labels[k], ha="center", va="center", fontsize=8, fontweight="bold", zorder=3)
         if below is not None:

@@ -185,10 +185,12 @@ def test_draw_tree_draws_every_node_and_checks_its_arguments():
 
     t = ("max", 3, ("+", 7, 6))
     fig, ax = plt.subplots()
-    draw_tree(ax, t, below=["3|3", "7|7", "6|6", "3|4", "3|3"], correct=[True, True, True, False, True])
+    draw_tree(ax, t, below=["3|3", "7|7", "6|6", "3|4", "3|3"], correct=[True, None, True, False, True])
     texts = [x.get_text() for x in ax.texts]
     assert sorted(texts) == sorted(["3", "7", "6", "+", "max", "3|3", "7|7", "6|6", "3|4", "3|3"])
     assert len(ax.lines) == 4                                                       # one edge per child
+    edges = [tuple(np.round(c.get_edgecolor()[0][:3], 3)) for c in ax.collections]
+    assert len(set(edges)) == 3                                   # right, wrong and neutral nodes look different
     with pytest.raises(ValueError, match="below must have one entry per node"):
         draw_tree(ax, t, below=["1"])
     with pytest.raises(ValueError, match="correct must have one entry per node"):
