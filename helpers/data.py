@@ -304,28 +304,22 @@ def load_sunspots(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarra
     DataFileError
         As :func:`load_windsor_housing`; also when a year is missing or out of order.
     """
-    path = Path(path) if path is not None else Path(DATA_DIR) / "sunspot_year.csv"
-    values = load_table(path, SUNSPOT_COLUMNS)
-    return values["time"], values["sunspot.year"]
+    return _load_series(path, "sunspot_year.csv", SUNSPOT_COLUMNS, "year")
 
 
 def load_sunspots_monthly(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Monthly mean sunspot numbers, January 1749 to September 2013 (3177 months).
+    """Monthly mean sunspot numbers, January 1749 to September 2013: ``(time, sunspots)``, each of shape (3177,).
 
-    Returns
-    -------
-    time : ndarray, shape (3177,)
-        Decimal years: 1749.0 is January 1749, 1749 + 1/12 February, and so on.
-    sunspots : ndarray, shape (3177,)
-
-    Raises
-    ------
-    DataFileError
-        As :func:`load_windsor_housing`; also when a month is missing or out of order.
+    ``time`` is in decimal years (1749.0 is January 1749, 1749 + 1/12 February). Raises :class:`DataFileError`
+    as :func:`load_sunspots` does, also when a month is missing or out of order.
     """
-    path = Path(path) if path is not None else Path(DATA_DIR) / "sunspot_month.csv"
-    values = load_table(path, SUNSPOT_MONTH_COLUMNS, time_unit="month")
-    return values["time"], values["sunspot.month"]
+    return _load_series(path, "sunspot_month.csv", SUNSPOT_MONTH_COLUMNS, "month")
+
+
+def _load_series(path: str | Path | None, name: str, columns: list[Column], unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """A series file's ``time`` column and its value column (the second of ``columns``)."""
+    values = load_table(Path(path) if path is not None else Path(DATA_DIR) / name, columns, time_unit=unit)
+    return values["time"], values[columns[1].name]
 
 
 def train_val_test_split(X: np.ndarray, y: np.ndarray, *, val_size: float = 0.2, test_size: float = 0.2,
