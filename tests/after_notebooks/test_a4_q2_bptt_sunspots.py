@@ -179,8 +179,10 @@ def test_answer_vanishing_and_exploding(text, stored, recorded):
 
 def test_answer_clipping_and_the_cause_of_divergence(text, stored, recorded):
     d, s = recorded["clip_diverged_runs"], stored["clip_diverged_runs"]
-    assert f"clipping {s['rho 1.2, no clipping']} of 5 runs diverged at $\\rho = 1.2$ and none at $\\rho = 0.5$" in text
+    assert (f"clipping {s['rho 1.2, no clipping']} of 5 runs diverged at $\\rho = 1.2$, {s['rho 0.9, no clipping']} at "
+            f"$\\rho = 0.9$ and none at $\\rho = 0.5$") in text
     assert s["rho 0.5, no clipping"] == 0 and d["rho 0.5, no clipping"] == 0 and d["rho 1.2, no clipping"] >= 4
+    assert 1 <= d["rho 0.9, no clipping"] < d["rho 1.2, no clipping"], "a run diverges at rho = 0.9 too, fewer than at 1.2"
     assert all(d[name] == 0 for name in d if "clip at" in name), "clipping prevented every divergence"
     assert recorded["clip_diverged_after_eta_lambda_2"] == d, "each diverging run had eta * lambda_max > 2 first"
     assert recorded["clip_peak_eta_lambda_rho_0_5"] < 1 and "(below 1 at $\\rho = 0.5$)" in text
