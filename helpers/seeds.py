@@ -227,7 +227,13 @@ def _start_method(start_method: str | None) -> str:
 # ----------------------------------------------------------------------------------- one run
 def _call(plan: _Plan, g: int, i: int) -> Any:
     setting = plan.grid[g] if plan.grid is not None else {}
-    return plan.fn(np.random.default_rng(plan.children[i]), *plan.args, **plan.kwargs, **setting)
+    return plan.fn(np.random.default_rng(_fresh(plan.children[i])), *plan.args, **plan.kwargs, **setting)
+
+
+def _fresh(sequence: np.random.SeedSequence) -> np.random.SeedSequence:
+    """A copy that has spawned nothing yet: ``rng.spawn(k)`` inside a run then gives the same children
+    for every grid setting and in whichever process the run lands (spawning advances the sequence)."""
+    return np.random.SeedSequence(sequence.entropy, spawn_key=sequence.spawn_key, pool_size=sequence.pool_size)
 
 
 def _describe(plan: _Plan, g: int, i: int) -> str:

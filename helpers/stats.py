@@ -285,7 +285,9 @@ def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> Inte
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half), confidence, "Wilson")
+    low = 0.0 if k == 0 else max(0.0, centre - half)        # exact ends: rounding must not push them past p
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return Interval(p, low, high, confidence, "Wilson")
 
 
 def mcnemar_exact(a_correct: Any, b_correct: Any) -> McNemar:

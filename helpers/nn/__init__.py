@@ -19,8 +19,8 @@ Build a model, train it, read the history::
     print(nn.format_check(nn.check_layer_gradients(model, X_train[:4], rng)))
 
 Modules: core (Module; argument checks are in helpers.validation), init, layers, activations, normalization, conv,
-pooling, containers, recurrent, losses, optim, schedules, metrics, train,
-summary, gradcheck.
+pooling, containers, recurrent, models (build_mlp, build_lstm), losses, optim, schedules, metrics
+(incl. confusion_matrix, class_scores), train, recipes (train_network, choose_on_grid), summary, gradcheck.
 """
 
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
@@ -30,10 +30,12 @@ from .core import Module
 from .gradcheck import check_layer_gradients, format_check, numerical_gradient, relative_error
 from .layers import Dropout, Flatten, Linear
 from .losses import BinaryCrossEntropy, Loss, MeanSquaredError, SoftmaxCrossEntropy, log_softmax, sigmoid, softmax
-from .metrics import accuracy, predicted_labels
+from .metrics import ClassScores, accuracy, class_scores, confusion_matrix, predicted_labels
+from .models import build_lstm, build_mlp
 from .normalization import BatchNorm1D, BatchNorm2D
 from .optim import SGD, Adam, Optimizer, clip_grad_norm, global_grad_norm
 from .pooling import AvgPool2D, GlobalAvgPool2D, MaxPool2D, PoolOverTime
+from .recipes import GridChoice, TrainingRun, choose_on_grid, train_network
 from .recurrent import LSTM, RNN
 from .schedules import CosineSchedule, StepSchedule
 from .summary import Summary, count_params, receptive_field, summary
@@ -47,7 +49,9 @@ __all__ = [
     "Loss", "SoftmaxCrossEntropy", "BinaryCrossEntropy", "MeanSquaredError", "softmax", "log_softmax", "sigmoid",
     "Optimizer", "SGD", "Adam", "clip_grad_norm", "global_grad_norm", "StepSchedule", "CosineSchedule",
     "fit", "evaluate", "predict", "predict_proba", "predict_labels", "History", "EarlyStopping",
-    "TrainingDivergedError", "accuracy", "predicted_labels",
+    "TrainingDivergedError", "accuracy", "predicted_labels", "confusion_matrix", "class_scores", "ClassScores",
+    "build_mlp", "build_lstm",
     "summary", "Summary", "count_params", "receptive_field",
+    "train_network", "TrainingRun", "choose_on_grid", "GridChoice",
     "check_layer_gradients", "numerical_gradient", "relative_error", "format_check", "conv_output_size",
 ]

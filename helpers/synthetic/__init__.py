@@ -3,7 +3,7 @@
 Modules
 -------
 faces     labelled cartoon faces and short clips in which an expression develops (A2 Q3)
-audio     short music clips of five genres and their log-mel features (A4 Q3)
+audio     short music clips of five genres, an order-is-the-label variant, log-mel features (A4 Q3)
 recsys    a shop's customer-item interactions with taste structure and popularity skew (A2 Q4)
 trees     arithmetic expression trees for the recursive network (A4 Q1)
 driving   a lane-keeping environment on the Gymnasium API (A2 Q2)

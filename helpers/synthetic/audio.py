@@ -51,6 +51,16 @@ level (+-6 dB) and white background noise whose standard deviation is a uniform 
 ``[0, noise]`` of the clip's RMS. Labels are balanced (counts differ by at most one) and shuffled.
 The same generator state gives the same clips.
 
+A variant where the order is the label (:func:`order_pairs`)
+------------------------------------------------------------
+Two clips (say a rock clip and a classical one) give two new clips made of the *same two halves*:
+the first half of one followed by the second half of the other (label 0), and the same halves the
+other way round (label 1). Both classes hold exactly the same sounds; only their order differs.
+When the half length is a whole number of hops, every frame that lies inside one half appears in
+both versions, so any summary of the frames that ignores their order (means, spreads, a histogram)
+is the same for both classes, up to the one frame that straddles the splice: an order-free model
+is at chance by construction, while a sequence model can use the order.
+
 Features
 --------
 :func:`power_spectrogram` frames a signal (no padding), applies a periodic Hann window and takes
@@ -123,6 +133,9 @@ class Clips:
         return (f"Clips({len(self)} clips of {self.duration:g} s at {self.sample_rate} Hz, "
                 f"{len(self.class_names)} genres)")
 
+
+#: Class names of :func:`order_pairs`.
+ORDERS: tuple[str, ...] = ("first clip's half first", "second clip's half first")
 
 # ----------------------------------------------------------------------------- validation
 
@@ -599,6 +612,37 @@ def make_clips(n: int, rng: np.random.Generator, *, sample_rate: int = SAMPLE_RA
 
 
 # ----------------------------------------------------------------------------- features
+def order_pairs(first, second) -> tuple[np.ndarray, np.ndarray]:
+    """Clips whose label is the order of two halves (see "A variant where the order is the label").
+
+    Parameters
+    ----------
+    first, second : ndarray, shape (n, n_samples)
+        Pairs of clips (row i of ``first`` with row i of ``second``); ``n_samples`` must be even.
+
+    Returns
+    -------
+    audio : ndarray, shape (2n, n_samples)
+        Row 2i: the first half of ``first[i]``, then the second half of ``second[i]``; row 2i + 1:
+        the same two halves the other way round.
+    labels : ndarray of int64, shape (2n,)
+        0, 1, 0, 1, ... (index into :data:`ORDERS`).
+    """
+    a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    if a.ndim != 2 or a.shape != b.shape or a.shape[0] < 1:
+        raise ValueError(f"order_pairs: first and second must be clips of the same shape (n, n_samples); "
+                         f"got {a.shape} and {b.shape}")
+    n, samples = a.shape
+    if samples % 2 or samples < 2:
+        raise ValueError(f"order_pairs: clips need an even number of samples to be cut in halves; got {samples}")
+    half = samples // 2
+    head, tail = a[:, :half], b[:, half:]
+    audio = np.empty((2 * n, samples))
+    audio[0::2] = np.concatenate([head, tail], axis=1)
+    audio[1::2] = np.concatenate([tail, head], axis=1)
+    return audio, np.tile(np.array([0, 1], dtype=np.int64), n)
+
+
 def hz_to_mel(f) -> np.ndarray:
     """HTK mel scale: ``m = 2595 log10(1 + f / 700)``."""
     return 2595.0 * np.log10(1.0 + np.asarray(f, dtype=float) / 700.0)

@@ -184,3 +184,35 @@ def test_feature_parameters_are_validated(call, owner, name):
         call()
     with pytest.raises(ValueError, match="fmin must be below fmax"):
         audio.mel_filterbank(24, 512, 8000, fmin=2000.0, fmax=1000.0)
+
+
+# ----------------------------------------------------------------------------- order as the label
+def test_order_pairs_swap_the_same_two_halves():
+    rng = np.random.default_rng(3)
+    first, second = rng.standard_normal((3, 800)), rng.standard_normal((3, 800))
+    audio_, labels = audio.order_pairs(first, second)
+    assert audio_.shape == (6, 800) and labels.tolist() == [0, 1] * 3 and labels.dtype == np.int64
+    for i in range(3):
+        np.testing.assert_array_equal(audio_[2 * i], np.r_[first[i, :400], second[i, 400:]])
+        np.testing.assert_array_equal(audio_[2 * i + 1], np.r_[second[i, 400:], first[i, :400]])
+    assert audio.ORDERS[0] != audio.ORDERS[1]
+
+
+def test_order_pairs_hold_the_same_frames_but_the_one_at_the_splice(clips):
+    # halves of 12 hops: every frame inside a half is in both versions, so order-free summaries agree
+    n_fft, hop = 256, 200
+    x = clips.audio[:2, :24 * hop]
+    pair, _ = audio.order_pairs(x[:1], x[1:])
+    S = audio.log_mel_spectrogram(pair, clips.sample_rate, n_fft=n_fft, hop=hop, n_mels=16)
+    T = S.shape[1]
+    inside = [t for t in range(T) if t * hop + n_fft <= 12 * hop or t * hop >= 12 * hop]
+    assert len(inside) == T - 1
+    assert sorted(map(tuple, np.round(S[0, inside], 9))) == sorted(map(tuple, np.round(S[1, inside], 9)))
+    assert not np.allclose(S[0], S[1])
+
+
+def test_order_pairs_refuse_mismatched_or_odd_clips():
+    with pytest.raises(ValueError, match="same shape"):
+        audio.order_pairs(np.zeros((2, 10)), np.zeros((3, 10)))
+    with pytest.raises(ValueError, match="even number of samples"):
+        audio.order_pairs(np.zeros((2, 11)), np.zeros((2, 11)))

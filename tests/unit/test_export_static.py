@@ -221,6 +221,26 @@ def test_find_browser_honours_workbook_chromium(tmp_path: Path, monkeypatch: pyt
         assert find_browser() == fake
 
 
+@pytest.mark.skipif(os.name == "nt", reason="POSIX executable bits")
+def test_find_browser_looks_in_the_users_applications_folder_on_macos(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    from tools.export import browser
+
+    app = tmp_path / "Applications" / "Google Chrome for Testing.app" / "Contents" / "MacOS"
+    app.mkdir(parents=True)
+    executable = app / "Google Chrome for Testing"
+    executable.write_text("#!/bin/sh\n")
+    executable.chmod(0o755)
+    for name in ("WORKBOOK_CHROMIUM", "PLAYWRIGHT_BROWSERS_PATH", "LOCALAPPDATA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr(browser.Path, "home", staticmethod(lambda: tmp_path))
+    monkeypatch.setattr(browser.sys, "platform", "linux")
+    assert find_browser() is None
+    monkeypatch.setattr(browser.sys, "platform", "darwin")
+    assert find_browser() == executable
+
+
 def test_the_archive_holds_the_submission_named_with_usn_and_assignment(tmp_path: Path):
     import zipfile
 

@@ -188,4 +188,3 @@ def test_public_functions_document_their_parameters_and_shapes():
             assert name in doc, f"{fn.__name__}: parameter {name!r} is not documented"
         assert "shape" in doc, fn.__name__
     assert "(n, size, size)" in inspect.getdoc(Faces) and "(n, T, size, size)" in inspect.getdoc(Clips)
-    assert "FER-2013" in faces.__doc__, "the module says how its faces differ from real data sets"

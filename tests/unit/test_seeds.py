@@ -84,6 +84,23 @@ def test_grid_gives_every_setting_the_same_streams():
     np.testing.assert_array_equal(got[0][2], np.random.default_rng(seed_sequences(1, 3)[2]).random(4))
 
 
+def spawned_draws(rng, offset=0.0):
+    """A run that splits its stream with rng.spawn (numpy's way to hand sub-tasks their own streams)."""
+    return [child.random(2) + offset for child in rng.spawn(2)]
+
+
+@pytest.mark.parametrize("sequential", [True, False])
+def test_rng_spawn_inside_a_run_gives_the_same_children_for_every_setting_and_process(sequential):
+    if not sequential and not sys.platform.startswith("linux"):
+        pytest.skip("workers are forked on Linux only")
+    got = run_seeds(spawned_draws, 3, seed=8, grid=[{"offset": 0.0}, {"offset": 10.0}, {"offset": 20.0}],
+                    workers=2, sequential=sequential, progress=False)
+    for i in range(3):
+        expected = [c.random(2) for c in np.random.default_rng(seed_sequences(8, 3)[i]).spawn(2)]
+        for g, offset in enumerate((0.0, 10.0, 20.0)):
+            np.testing.assert_allclose(np.array(got[g][i]) - offset, expected)
+
+
 @linux_only
 def test_a_function_defined_on_the_fly_works_with_forked_workers():
     scale = 3.0

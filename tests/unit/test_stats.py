@@ -60,6 +60,14 @@ def test_wilson_interval_matches_scipy_binomtest(k, n, confidence):
     assert (got.low, got.high) == pytest.approx((ref.low, ref.high), rel=1e-9, abs=1e-12)
 
 
+def test_wilson_interval_always_contains_its_estimate_with_exact_ends_at_0_and_n():
+    for n in range(1, 300):
+        for k in range(n + 1):
+            ci = stats.wilson_interval(k, n)
+            assert ci.low <= ci.estimate <= ci.high, (k, n, ci)
+        assert stats.wilson_interval(0, n).low == 0.0 and stats.wilson_interval(n, n).high == 1.0
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_exact_mcnemar_matches_a_binomial_test_on_the_disagreements(case):
     rng = np.random.default_rng(case)

@@ -14,18 +14,21 @@ from pathlib import Path
 
 #: One line telling how to get a browser, for error messages and skipped tests.
 INSTALL_HINT = ("install one with `sudo apt-get install chromium` (Debian/Ubuntu), "
-                "`brew install --cask chromium` (macOS), `winget install Google.Chrome` (Windows; "
+                "`brew install --cask google-chrome` (macOS), `winget install Google.Chrome` (Windows; "
                 "Microsoft Edge also works), or `.venv/bin/python -m playwright install chromium`; "
                 "or set WORKBOOK_CHROMIUM to a Chromium/Chrome/Edge executable")
 
 _COMMANDS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome",
              "microsoft-edge", "microsoft-edge-stable", "msedge")
-_MAC_APPS = ("/Applications/Chromium.app/Contents/MacOS/Chromium",
-             "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
-             "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge")
+#: macOS application bundles, looked for in /Applications and in the user's ~/Applications.
+_MAC_APPS = ("Chromium.app/Contents/MacOS/Chromium",
+             "Google Chrome.app/Contents/MacOS/Google Chrome",
+             "Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing",
+             "Microsoft Edge.app/Contents/MacOS/Microsoft Edge")
 _WINDOWS_APPS = (r"Google\Chrome\Application\chrome.exe", r"Chromium\Application\chrome.exe",
                  r"Microsoft\Edge\Application\msedge.exe")
 _PLAYWRIGHT_BINARIES = ("chromium-*/chrome-linux*/chrome", "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+                        "chromium-*/chrome-mac*/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing",
                         "chromium-*/chrome-win*/chrome.exe",
                         "chromium_headless_shell-*/chrome-*/chrome-headless-shell",
                         "chromium_headless_shell-*/chrome-*/chrome-headless-shell.exe")
@@ -56,7 +59,8 @@ def _candidates() -> list[Path]:
         found.append(Path(os.environ["WORKBOOK_CHROMIUM"]))
     found += [Path(p) for p in map(shutil.which, _COMMANDS) if p]
     if sys.platform == "darwin":
-        found += [Path(p) for p in _MAC_APPS]
+        found += [folder / app for folder in (Path("/Applications"), Path.home() / "Applications")
+                  for app in _MAC_APPS]
     if os.name == "nt":
         for root in filter(None, (os.environ.get(v) for v in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA"))):
             found += [Path(root) / app for app in _WINDOWS_APPS]
