@@ -223,29 +223,43 @@ def _check_manifest(table: _Table) -> None:
                                f"{entry['sha256'][:12]}... (a value was edited)")
 
 
-def load_table(path: Path, columns: list[Column]) -> dict[str, np.ndarray]:
+def load_table(path: Path, columns: list[Column], *, time_unit: str = "year") -> dict[str, np.ndarray]:
     """Read, validate and check a data file: each column as floats, keyed by column name.
 
     Every value is checked (missing, not a number, not finite, out of range, a bad yes/no) with its
     line named; a file in ``data/`` must also match ``data/manifest.json`` (row count and sha256).
+    A ``time`` column (decimal years) must advance by one ``time_unit`` (``"year"`` or ``"month"``) per row.
     """
+    check_choice(time_unit, "time_unit", "load_table", tuple(_TIME_STEPS))
     table = _read_table(path, [c.name for c in columns])
     values = {c.name: _values(table, c) for c in columns}
-    _check_years(table, values)
+    _check_time_steps(table, values, time_unit)
     _check_manifest(table)
     return values
 
 
-def _check_years(table: _Table, values: dict[str, np.ndarray]) -> None:
-    """A yearly series (a ``time`` column) has one row per year, in order."""
-    years = values.get("time")
-    if years is None:
+#: How far a ``time`` column (decimal years) advances per row, by unit.
+_TIME_STEPS = {"year": 1.0, "month": 1.0 / 12.0}
+
+
+def _year_month(time: float) -> str:
+    """A decimal year of a monthly series as ``YYYY-MM`` (1749.0 is ``1749-01``)."""
+    months = int(round(time * 12))
+    return f"{months // 12}-{months % 12 + 1:02d}"
+
+
+def _check_time_steps(table: _Table, values: dict[str, np.ndarray], unit: str) -> None:
+    """A series with a ``time`` column has one row per year (or month), in order."""
+    times = values.get("time")
+    if times is None:
         return
-    gaps = np.flatnonzero(np.diff(years) != 1)
+    gaps = np.flatnonzero(np.abs(np.diff(times) - _TIME_STEPS[unit]) > 1e-6)
     if len(gaps):
         i = gaps[0] + 1
-        raise _problem(table.path, f"line {table.lines[i]}: the year {years[i]:g} follows {years[i - 1]:g} "
-                                   "(one row per year, in order; a year is missing or out of place)")
+        shown = (lambda t: f"{t:g}") if unit == "year" else _year_month
+        raise _problem(table.path, f"line {table.lines[i]}: the {unit} {shown(times[i])} follows "
+                                   f"{shown(times[i - 1])} (one row per {unit}, in order; a {unit} is missing or "
+                                   "out of place)")
 
 
 WINDSOR_FEATURES = ["lotsize", "bedrooms", "bathrms", "stories", "driveway", "recroom", "fullbase",
@@ -255,6 +269,7 @@ WINDSOR_COLUMNS = [Column("price", low=0.0, low_open=True), Column("lotsize", lo
     Column(name, "yes/no") if name in _YES_NO_COLUMNS else Column(name, "whole", low=0.0)
     for name in WINDSOR_FEATURES[1:]]
 SUNSPOT_COLUMNS = [Column("time", "whole"), Column("sunspot.year", low=0.0)]
+SUNSPOT_MONTH_COLUMNS = [Column("time"), Column("sunspot.month", low=0.0)]
 
 
 def load_windsor_housing(path: str | Path | None = None) -> Dataset:
@@ -289,9 +304,22 @@ def load_sunspots(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarra
     DataFileError
         As :func:`load_windsor_housing`; also when a year is missing or out of order.
     """
-    path = Path(path) if path is not None else Path(DATA_DIR) / "sunspot_year.csv"
-    values = load_table(path, SUNSPOT_COLUMNS)
-    return values["time"], values["sunspot.year"]
+    return _load_series(path, "sunspot_year.csv", SUNSPOT_COLUMNS, "year")
+
+
+def load_sunspots_monthly(path: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly mean sunspot numbers, January 1749 to September 2013: ``(time, sunspots)``, each of shape (3177,).
+
+    ``time`` is in decimal years (1749.0 is January 1749, 1749 + 1/12 February). Raises :class:`DataFileError`
+    as :func:`load_sunspots` does, also when a month is missing or out of order.
+    """
+    return _load_series(path, "sunspot_month.csv", SUNSPOT_MONTH_COLUMNS, "month")
+
+
+def _load_series(path: str | Path | None, name: str, columns: list[Column], unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """A series file's ``time`` column and its value column (the second of ``columns``)."""
+    values = load_table(Path(path) if path is not None else Path(DATA_DIR) / name, columns, time_unit=unit)
+    return values["time"], values[columns[1].name]
 
 
 def train_val_test_split(X: np.ndarray, y: np.ndarray, *, val_size: float = 0.2, test_size: float = 0.2,

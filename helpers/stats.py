@@ -159,6 +159,10 @@ class MeanSD:
         """Standard error of the mean, ``sd / sqrt(n)``."""
         return self.sd / math.sqrt(self.n)
 
+    def as_dict(self) -> dict[str, float]:
+        """``{"mean": ..., "sd": ...}``, e.g. for ``results.add`` (the numbers a reader needs to quote it)."""
+        return {"mean": self.mean, "sd": self.sd}
+
     def __str__(self) -> str:
         if self.sd == 0:
             return f"{self.mean:g} (all {self.n} {self.what} equal)"
@@ -182,6 +186,10 @@ class PairedDifference:
     def covers_zero(self) -> bool:
         """True when the interval contains 0: the two cannot be told apart at this confidence."""
         return self.low <= 0.0 <= self.high
+
+    def as_dict(self) -> dict[str, float]:
+        """``{"mean", "se", "low", "high"}``, e.g. for ``results.add`` (what a sentence about it quotes and tests)."""
+        return {"mean": self.mean, "se": self.se, "low": self.low, "high": self.high}
 
     def __str__(self) -> str:
         level = f"{100 * self.confidence:g}%"

@@ -28,9 +28,11 @@ to a depth drawn uniformly from ``0 .. d - 1``; leaves get digits drawn uniforml
 depth ``d`` therefore has between ``d + 1`` and ``2**d`` leaves.
 
 For batched computation, :func:`flatten` turns a list of trees into one :class:`Forest` of node
-arrays (children stored before their parents, each node's height, value and tree index), and
+arrays (children stored before their parents, each node's height, value and tree index),
+:func:`select` takes some of its trees as a smaller forest without walking them again, and
 :func:`symbol_counts` gives the bag-of-symbols features that ignore the structure.
-Random numbers come only from the ``numpy.random.Generator`` passed in.
+:func:`layout` and :func:`draw_tree` draw one tree, with a label under each node (e.g. what a
+network predicts there). Random numbers come only from the ``numpy.random.Generator`` passed in.
 """
 from __future__ import annotations
 
@@ -333,3 +335,121 @@ def symbol_counts(trees: Sequence[Tree], ops: Sequence[str] = DEFAULT_OPS, modul
     np.add.at(counts, (forest.tree[leaf], forest.digit[leaf]), 1)
     np.add.at(counts, (forest.tree[~leaf], modulus + forest.op[~leaf]), 1)
     return counts
+
+
+def select(forest: Forest, tree_ids: Sequence[int] | np.ndarray) -> Forest:
+    """The trees ``tree_ids`` of ``forest`` (in that order) as a forest of their own, node arrays re-indexed.
+
+    Equal to ``flatten([trees[i] for i in tree_ids], forest.ops)`` but computed from the arrays, without
+    walking the trees again (a mini-batch of a forest flattened once).
+
+    Raises
+    ------
+    ValueError
+        For an empty selection or an index outside ``0 .. forest.n_trees - 1``.
+    """
+    ids = np.asarray(tree_ids)
+    if ids.ndim != 1 or len(ids) == 0 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"select: tree_ids must be a non-empty 1-D sequence of tree indices; got {tree_ids!r}")
+    if ids.min() < 0 or ids.max() >= forest.n_trees:
+        raise ValueError(f"select: tree_ids must lie in [0, {forest.n_trees - 1}] (the forest has "
+                         f"{forest.n_trees} trees); got {int(ids.min())} .. {int(ids.max())}")
+    end = forest.root + 1                                   # each tree's nodes are contiguous, its root last
+    start = np.concatenate([[0], end[:-1]])
+    sizes = (end - start)[ids]
+    new_start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    old = np.concatenate([np.arange(a, b) for a, b in zip(start[ids], end[ids])])
+    shift = np.repeat(new_start - start[ids], sizes)
+    inner = forest.left[old] >= 0
+    return Forest(digit=forest.digit[old], op=forest.op[old],
+                  left=np.where(inner, forest.left[old] + shift, -1), right=np.where(inner, forest.right[old] + shift, -1),
+                  height=forest.height[old], value=forest.value[old], tree=np.repeat(np.arange(len(ids)), sizes),
+                  root=new_start + sizes - 1, ops=forest.ops, modulus=forest.modulus)
+
+
+# ----------------------------------------------------------------------------------------------
+# Drawing
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TreeLayout:
+    """Where each node of one tree is drawn, in post-order (the node order of ``flatten([tree])``).
+
+    Attributes (``M`` nodes)
+    ------------------------
+    x : ndarray, shape (M,)
+        Leaves at 0, 1, 2, ... from left to right; a parent centred over its two children.
+    y : ndarray, shape (M,)
+        Minus the node's distance from the root (root 0, its children -1, ...).
+    parent : ndarray of int64, shape (M,)
+        Index of the node's parent; -1 for the root (the last node).
+    labels : list of str
+        The digit of a leaf, the operator of an internal node.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    parent: np.ndarray
+    labels: list[str]
+
+
+def layout(tree: Tree, modulus: int = 10) -> TreeLayout:
+    """Positions of the nodes of ``tree`` for drawing (see :class:`TreeLayout`)."""
+    modulus = _check_modulus(modulus, "layout")
+    xs: list[float] = []
+    ys: list[float] = []
+    parent: list[int] = []
+    labels: list[str] = []
+    next_leaf = [0]
+
+    def visit(node: Tree, level: int) -> int:
+        _check_node(node, modulus)
+        if _is_leaf(node):
+            x, label, kids = float(next_leaf[0]), str(int(node)), ()
+            next_leaf[0] += 1
+        else:
+            kids = (visit(node[1], level + 1), visit(node[2], level + 1))
+            x, label = (xs[kids[0]] + xs[kids[1]]) / 2, str(node[0])
+        xs.append(x)
+        ys.append(-float(level))
+        parent.append(-1)
+        labels.append(label)
+        for k in kids:
+            parent[k] = len(xs) - 1
+        return len(xs) - 1
+
+    visit(tree, 0)
+    return TreeLayout(np.array(xs), np.array(ys), np.array(parent, dtype=np.int64), labels)
+
+
+def draw_tree(ax, tree: Tree, *, below: Sequence[str] | None = None, correct: Sequence[bool] | None = None,
+              modulus: int = 10):
+    """Draw ``tree`` on the matplotlib axes ``ax``: each node's digit or operator in a circle.
+
+    ``below`` (one string per node, in post-order as :func:`flatten` orders them) is written under the
+    nodes, e.g. ``"7|7"`` for a true and a predicted value; ``correct`` (one bool or None per node) colours
+    a node green (True), red (False) or grey (None). Returns ``ax``.
+
+    Raises
+    ------
+    ValueError
+        When ``below`` or ``correct`` does not have one entry per node.
+    """
+    from ..plotting import PALETTE
+
+    pos = layout(tree, modulus)
+    m = len(pos.x)
+    for name, given in (("below", below), ("correct", correct)):
+        if given is not None and len(given) != m:
+            raise ValueError(f"draw_tree: {name} must have one entry per node ({m}, in post-order); got {len(given)}")
+    for k in np.flatnonzero(pos.parent >= 0):
+        ax.plot([pos.x[k], pos.x[pos.parent[k]]], [pos.y[k], pos.y[pos.parent[k]]], color="0.6", lw=1, zorder=1)
+    for k in range(m):
+        verdict = None if correct is None else correct[k]
+        fill, edge = ("0.92", "0.4") if verdict is None else (("#d9f0d3", PALETTE[2]) if verdict else ("#f4cccc", PALETTE[3]))
+        ax.scatter(pos.x[k], pos.y[k], s=330, color=fill, edgecolor=edge, lw=1.5, zorder=2)
+        ax.text(pos.x[k], pos.y[k], pos.labels[k], ha="center", va="center", fontsize=8, fontweight="bold", zorder=3)
+        if below is not None:
+            ax.text(pos.x[k], pos.y[k] - 0.32, below[k], ha="center", va="top", fontsize=7, color=edge)
+    ax.set(xlim=(-0.7, pos.x.max() + 0.7), ylim=(pos.y.min() - 0.8, 0.5))
+    ax.axis("off")
+    return ax

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers.data import (DataFileError, WINDSOR_FEATURES, load_sklearn, load_sunspots, load_windsor_housing,
-                          train_val_test_split)
+from helpers.data import (DataFileError, WINDSOR_FEATURES, load_sklearn, load_sunspots, load_sunspots_monthly,
+                          load_windsor_housing, train_val_test_split)
 
 
 def test_windsor_housing_matches_the_published_summary():
@@ -24,6 +24,39 @@ def test_sunspots_cover_1700_to_1988():
     years, values = load_sunspots()
     assert years[0] == 1700 and years[-1] == 1988 and len(values) == 289
     assert values.min() >= 0 and values.max() > 150
+
+
+def test_monthly_sunspots_cover_1749_to_2013_one_row_per_month():
+    time, values = load_sunspots_monthly()
+    assert len(time) == len(values) == 3177
+    assert time[0] == 1749 and time[-1] == pytest.approx(2013 + 8 / 12)
+    np.testing.assert_allclose(np.diff(time), 1 / 12, atol=1e-6)
+    assert values[:3].tolist() == [58.0, 62.6, 70.0]                    # the file's first rows
+    years, yearly = load_sunspots()
+    # the yearly series of 1749-1983 is (up to rounding and later revisions) the mean of the twelve months
+    common = (years >= 1749) & (years <= 1983)
+    means = values[: 12 * int(common.sum())].reshape(-1, 12).mean(axis=1)
+    assert np.corrcoef(means, yearly[common])[0, 1] > 0.99
+
+
+def test_a_missing_month_names_the_line(data_copy):
+    f = data_copy / "sunspot_month.csv"
+    lines = f.read_text().splitlines(keepends=True)
+    f.write_text("".join(lines[:13] + lines[14:]))                    # drop January 1750
+    detail = (r"line 14: the month 1750-02 follows 1749-12 \(one row per month, in order; a month is missing or "
+              r"out of place\)")
+    with pytest.raises(DataFileError, match=shipped_message("sunspot_month.csv", detail)):
+        load_sunspots_monthly()
+
+
+def test_a_monthly_file_outside_data_is_checked_month_by_month(tmp_path):
+    own = tmp_path / "months.csv"
+    own.write_text('"","time","sunspot.month"\n"1",1749,58\n"2",1749.08333333333,62.6\n"3",1749.25,70\n')
+    with pytest.raises(DataFileError, match=r"line 4: the month 1749-04 follows 1749-02"):
+        load_sunspots_monthly(own)
+    own.write_text('"","time","sunspot.month"\n"1",1749,58\n"2",1749.08333333333,-1\n')
+    with pytest.raises(DataFileError, match=r"line 3, column 'sunspot.month': -1 is out of range"):
+        load_sunspots_monthly(own)
 
 
 @pytest.mark.parametrize("name", ["iris", "digits", "breast_cancer", "wine", "diabetes"])

@@ -221,3 +221,11 @@ def test_signed_formats_and_p_values():
 def test_bad_input_is_refused_with_a_clear_message(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_as_dict_gives_the_numbers_a_sentence_quotes():
+    m = stats.mean_sd([0.90, 0.92, 0.91])
+    assert m.as_dict() == {"mean": m.mean, "sd": m.sd}
+    d = stats.paired_difference([0.90, 0.92, 0.91, 0.95], [0.88, 0.91, 0.91, 0.90])
+    assert d.as_dict() == {"mean": d.mean, "se": d.se, "low": d.low, "high": d.high}
+    assert d.as_dict()["low"] <= d.mean <= d.as_dict()["high"]

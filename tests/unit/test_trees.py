@@ -1,14 +1,12 @@
 """helpers.synthetic.trees: the seeded expression-tree generator, evaluation, flattening and symbol counts."""
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pytest
 
 from helpers.synthetic import trees
-from helpers.synthetic.trees import (DEFAULT_OPS, OPERATORS, Forest, depth, evaluate, flatten, make_trees, n_leaves,
-                           symbol_counts, to_infix, to_postfix, to_prefix)
+from helpers.synthetic.trees import (DEFAULT_OPS, OPERATORS, Forest, depth, draw_tree, evaluate, flatten, layout,
+                                     make_trees, n_leaves, select, symbol_counts, to_infix, to_postfix, to_prefix)
 
 ALL_OPS = ("+", "-", "max", "min")
 
@@ -144,12 +142,57 @@ def test_malformed_trees_are_rejected():
         flatten([])
 
 
-def test_documented():
-    assert "How trees are generated" in trees.__doc__
-    for fn in (make_trees, evaluate, flatten, symbol_counts, depth, to_infix, to_prefix, to_postfix):
-        assert inspect.getdoc(fn), fn.__name__
-    doc = inspect.getdoc(make_trees)
-    for word in ("n :", "rng :", "min_depth, max_depth", "ops :", "modulus :", "Returns"):
-        assert word in doc
-    assert "shape (M,)" in inspect.getdoc(Forest) and "shape (len(trees)" in inspect.getdoc(symbol_counts)
+def test_default_operators_are_max_and_min():
     assert DEFAULT_OPS == ("max", "min")
+    assert {tok for t in make_trees(100, np.random.default_rng(9)) for tok in to_prefix(t)} >= {"max", "min"}
+
+
+def test_select_equals_flattening_the_chosen_trees_again(forest_trees):
+    F = flatten(forest_trees, ALL_OPS)
+    for ids in ([0], [399], [5, 3, 5, 0], list(range(0, 400, 7))[::-1]):
+        expected = flatten([forest_trees[i] for i in ids], ALL_OPS)
+        got = select(F, ids)
+        for name in ("digit", "op", "left", "right", "height", "value", "tree", "root"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+        assert got.ops == expected.ops and got.modulus == expected.modulus
+
+
+@pytest.mark.parametrize("ids, word", [([], "non-empty"), ([[1, 2]], "1-D"), ([0.5], "tree indices"),
+                                       ([400], r"\[0, 399\]"), ([-1], r"\[0, 399\]")])
+def test_select_refuses_bad_indices(forest_trees, ids, word):
+    with pytest.raises(ValueError, match=word):
+        select(flatten(forest_trees, ALL_OPS), ids)
+
+
+def test_layout_follows_flatten_order_and_centres_parents(forest_trees):
+    for t in forest_trees[:50]:
+        pos, F = layout(t), flatten([t], ALL_OPS)
+        assert len(pos.x) == F.n_nodes == len(pos.labels)
+        leaf = F.digit >= 0
+        np.testing.assert_array_equal(pos.x[leaf], np.arange(n_leaves(t)))           # leaves left to right
+        assert [pos.labels[k] for k in np.flatnonzero(leaf)] == [tok for tok in to_prefix(t) if tok.isdigit()]
+        inner = np.flatnonzero(~leaf)
+        np.testing.assert_allclose(pos.x[inner], (pos.x[F.left[inner]] + pos.x[F.right[inner]]) / 2)
+        assert (pos.parent[F.left[inner]] == inner).all() and (pos.parent[F.right[inner]] == inner).all()
+        assert pos.parent[-1] == -1 and pos.y[-1] == 0 and pos.y.min() == -depth(t)
+        assert [pos.labels[k] for k in inner] == [ALL_OPS[o] for o in F.op[inner]]
+
+
+def test_draw_tree_draws_every_node_and_checks_its_arguments():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = ("max", 3, ("+", 7, 6))
+    fig, ax = plt.subplots()
+    draw_tree(ax, t, below=["3|3", "7|7", "6|6", "3|4", "3|3"], correct=[True, None, True, False, True])
+    texts = [x.get_text() for x in ax.texts]
+    assert sorted(texts) == sorted(["3", "7", "6", "+", "max", "3|3", "7|7", "6|6", "3|4", "3|3"])
+    assert len(ax.lines) == 4                                                       # one edge per child
+    edges = [tuple(np.round(c.get_edgecolor()[0][:3], 3)) for c in ax.collections]
+    assert len(set(edges)) == 3                                   # right, wrong and neutral nodes look different
+    with pytest.raises(ValueError, match="below must have one entry per node"):
+        draw_tree(ax, t, below=["1"])
+    with pytest.raises(ValueError, match="correct must have one entry per node"):
+        draw_tree(ax, t, correct=[True])
+    plt.close(fig)
