@@ -14,9 +14,9 @@ help:
 	@echo "make test      run every test: strict inside the numeric profile, portable outside (STRICT=1 forces strict)"
 	@echo "make test-unit / test-notebooks NB=... / test-after   one part of the tests"
 	@echo "make refresh   re-run notebooks and STORE their outputs in notebooks/ (NB=path for one)"
-	@echo "make html      export every assignment to build/html/ (from stored outputs)"
-	@echo "make pdf       export every assignment to build/pdf/: submission and full workbook"
-	@echo "make submit    one archive per assignment to upload: build/submit/<USN>_assignment_<n>.zip"
+	@echo "make submit    per assignment, the zip to upload (submission PDF + HTML) in build/submit/ (A=n: one)"
+	@echo "make pdf       per assignment, the submission and the full workbook as PDF in build/export/ (A=n: one)"
+	@echo "make html      the same as self-contained HTML pages in build/export/ (A=n: one)"
 	@echo "make doctor    is this machine inside the numeric profile, and why"
 	@echo "make bench     time helpers.nn against scikit-learn and PyTorch (build/bench.md)"
 	@echo "make env       create or update .venv/ from the lock file (requirements.txt)"
@@ -43,13 +43,13 @@ refresh:
 	$(TOOLS) refresh $(if $(FORCE),--force,) $(NB)
 
 html:
-	$(TOOLS) html
+	$(TOOLS) html $(if $(A),--assignment $(A),)
 
 pdf:
-	$(TOOLS) pdf $(if $(HIDE_CODE),--hide-code,)
+	$(TOOLS) pdf $(if $(A),--assignment $(A),)
 
 submit:
-	$(TOOLS) submit
+	$(TOOLS) submit $(if $(A),--assignment $(A),)
 
 doctor:
 	$(TOOLS) doctor

@@ -2,11 +2,22 @@
 
 Call :func:`use_style` once at the top of a notebook. Every function draws on a matplotlib
 ``Axes`` it is given (or makes a figure and returns it), so notebooks can compose them.
-Figures are stored as PNG at a modest resolution to keep notebooks small.
+
+Figures are stored as PNG drawn at :data:`PRINT_DPI` (so they print sharply at their natural
+size) with a 256-colour palette (so a notebook stays about as small as at screen resolution).
+Each stored figure's metadata says how JupyterLab should size it on screen (the size at
+``figure.dpi``) and, under ``"workbook"``, its resolution and the smallest font size drawn in it,
+which the export uses to check that the figure stays legible in print. A figure too wide for its
+text to stay legible when scaled to the page (a row of panels 13 inches wide, say) is also stored
+redrawn at the page width, its text at full size; the export prints that rendition.
 """
 from __future__ import annotations
 
+import base64
+import io
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -36,17 +47,135 @@ STYLE = {
 }
 
 
+#: Resolution of stored figures: at least 150 dpi when printed at their natural size or smaller.
+PRINT_DPI = 160
+#: Colours kept in a stored figure (a palette PNG is about a third of the size of a full-colour one).
+PALETTE_COLOURS = 256
+#: Width of a printed A4 page's content (210 mm less two 14 mm margins), in inches.
+PAGE_WIDTH_IN = (210 - 2 * 14) / 25.4
+#: A figure whose smallest text would print under this size when scaled to the page width is also
+#: stored redrawn at the page width (its "print rendition"), so the export can print it legibly.
+PRINT_FONT_PT = 7.0
+
+
 def use_style() -> None:
-    """Apply the workbook style (and PNG output in Jupyter)."""
+    """Apply the workbook style; in Jupyter, store figures as print-resolution PNG (see the module docstring)."""
     mpl.rcParams.update(STYLE)
     try:
         from IPython import get_ipython
 
         ip = get_ipython()
         if ip is not None:
+            # load the inline backend now: loading it later (at the first figure) would register
+            # Jupyter's own PNG formatter over this one
+            plt.switch_backend(mpl.get_backend())
             ip.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+            ip.display_formatter.formatters["image/png"].for_type(plt.Figure, figure_png)
     except ImportError:  # pragma: no cover - IPython is always installed with the workbook
         pass
+
+
+def figure_png(fig: plt.Figure) -> tuple[bytes, dict[str, Any]] | None:
+    """The figure as a palette PNG at :data:`PRINT_DPI`, with its display and print metadata.
+
+    Returns None for an empty figure (no axes, no lines), as Jupyter's own formatter does.
+    The metadata's ``width``/``height`` keep the on-screen size that ``figure.dpi`` gives;
+    ``workbook`` holds ``dpi`` and ``smallest_font_pt`` (the smallest text drawn, in points at
+    the figure's natural size; None when it draws no text), and for a figure too wide to print
+    legibly, ``print``: the figure redrawn at the page width (see :func:`print_rendition`).
+    """
+    if not fig.axes and not fig.lines:
+        return None
+    data, (width, height), smallest = palette_png(fig)
+    screen = fig.dpi / PRINT_DPI
+    workbook: dict[str, Any] = {"dpi": PRINT_DPI, "smallest_font_pt": smallest}
+    width_in = width / PRINT_DPI
+    if smallest and width_in > PAGE_WIDTH_IN and smallest * PAGE_WIDTH_IN / width_in < PRINT_FONT_PT:
+        rendition = print_rendition(fig, width_in)
+        if rendition is not None:
+            workbook["print"] = rendition
+    return data, {"width": round(width * screen), "height": round(height * screen), "workbook": workbook}
+
+
+def print_rendition(fig: plt.Figure, width_in: float) -> dict[str, Any] | None:
+    """The figure redrawn at the printed page's width, its text at full size (the figure is restored).
+
+    Returns ``{"png": base64 palette PNG at PRINT_DPI, "smallest_font_pt": ...}``, or None when the
+    layout cannot fit the labels at that width (labels would overlap; the export then scales the
+    figure itself down and says if its text gets too small). The panels get narrower, and lower by
+    the square root of that factor (so they keep some of their shape without taking the page's
+    height); the layout engine (``figure.autolayout``) re-fits the labels.
+    """
+    original = fig.get_size_inches().copy()
+    height = original[1] * min(1.0, PAGE_WIDTH_IN / width_in) ** 0.5
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            drawn = width_in
+            for _ in range(3):  # the tight box does not shrink exactly with the figure: correct twice
+                fig.set_size_inches(fig.get_size_inches()[0] - (drawn - PAGE_WIDTH_IN) - 0.02, height)
+                data, (width, _), smallest = palette_png(fig)
+                drawn = width / PRINT_DPI
+                if drawn <= PAGE_WIDTH_IN:
+                    break
+            collide = labels_collide(fig)
+    finally:
+        fig.set_size_inches(original)
+    if collide or drawn > PAGE_WIDTH_IN + 0.05 or any("layout" in str(w.message).lower() for w in caught):
+        return None
+    return {"png": base64.b64encode(data).decode("ascii"), "smallest_font_pt": smallest}
+
+
+def labels_collide(fig: plt.Figure, tolerance_px: float = 2.0) -> bool:
+    """True when two panels' boxes, labels and titles included, overlap (as drawn last); the two
+    axes of a ``twinx``/``twiny`` pair share a panel."""
+    renderer = fig.canvas.get_renderer()
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    boxes = [(np.round(ax.get_position().bounds, 3).tolist(), ax.get_tightbbox(renderer)) for ax in axes]
+    for i, (place_a, a) in enumerate(boxes):
+        for place_b, b in boxes[i + 1:]:
+            if a is None or b is None or place_a == place_b:
+                continue
+            width = min(a.x1, b.x1) - max(a.x0, b.x0)
+            height = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if width > tolerance_px and height > tolerance_px:
+                return True
+    return False
+
+
+def palette_png(fig: plt.Figure) -> tuple[bytes, tuple[int, int], float | None]:
+    """The figure as a palette PNG at :data:`PRINT_DPI`, its size in pixels, and its smallest text (points)."""
+    from PIL import Image
+
+    full_colour, font_sizes = _draw_png(fig, PRINT_DPI)
+    image = Image.open(io.BytesIO(full_colour))
+    palette = image.convert("RGB").quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT,
+                                            dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="png", optimize=True, dpi=(PRINT_DPI, PRINT_DPI))
+    return out.getvalue(), image.size, min(font_sizes) if font_sizes else None
+
+
+def _draw_png(fig: plt.Figure, dpi: float) -> tuple[bytes, list[float]]:
+    """PNG bytes of ``fig`` (tight bounding box, as Jupyter draws it) and the size of every text drawn."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    sizes: list[float] = []
+    original = RendererAgg.draw_text
+
+    def recording(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if str(s).strip():
+            sizes.append(float(prop.get_size_in_points()))
+        return original(self, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    RendererAgg.draw_text = recording
+    try:
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=dpi, bbox_inches="tight",
+                    facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+    finally:
+        RendererAgg.draw_text = original
+    return out.getvalue(), sizes
 
 
 def _check_2d(X: np.ndarray, name: str = "X") -> np.ndarray:

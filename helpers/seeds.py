@@ -63,8 +63,8 @@ from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from tqdm.auto import tqdm
 
+from .progress import progress_bar
 from .validation import check_int
 
 __all__ = ["run_seeds", "seed_sequences", "available_workers", "in_seed_run", "SeedRunError"]
@@ -269,8 +269,9 @@ def _run_in_worker(g: int, i: int) -> tuple:
 
 
 # ----------------------------------------------------------------------------------- the runner
-def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence, args: tuple = (), kwargs: Mapping | None = None,
-              grid: Sequence[Mapping] | None = None, workers: int | None = None, sequential: bool = False,
+def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence, args: tuple = (),
+              kwargs: Mapping | None = None, grid: Sequence[Mapping] | None = None, workers: int | None = None,
+              sequential: bool | str = False,
               progress: bool = True, desc: str | None = None, start_method: str | None = None) -> list:
     """Run ``fn(rng, *args, **kwargs, **setting)`` once per seed index (and grid setting); results in order.
 
@@ -294,17 +295,13 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
         else run here, so a notebook runs unchanged on macOS and Windows. False: workers, and a
         function that cannot be sent is an error.
     progress : bool, default True
-        One progress bar over the runs (``tqdm.auto``, removed when done).
-    desc : str or None
-        Its label; default ``"<fn name>: n runs"``.
+        One progress bar over the runs (:mod:`helpers.progress`, removed when done).
+    desc : str or None, the bar's label; default ``"<fn name>: n runs"``.
     start_method : "fork", "spawn", "forkserver" or None
         None: "fork" on Linux, "spawn" elsewhere (Python's safe choice on macOS and Windows).
 
-    Returns
-    -------
-    list
-        Without ``grid``: ``n_seeds`` results in seed order. With ``grid``: one list per setting, each of
-        ``n_seeds`` results.
+    Returns a list: without ``grid``, ``n_seeds`` results in seed order; with ``grid``, one list per
+    setting, each of ``n_seeds`` results.
 
     Raises
     ------
@@ -314,15 +311,11 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
         ``fn`` cannot be sent to worker processes (names the function and how to fix it).
     """
     plan = _check_arguments(fn, n_seeds, seed, args, kwargs, grid)
-    if not (isinstance(sequential, (bool, np.bool_)) or sequential == "if-needed") \
-            or not isinstance(progress, (bool, np.bool_)):
-        raise TypeError("run_seeds: sequential must be True, False or 'if-needed', and progress True or False")
     tasks = plan.tasks
-    workers = min(check_int(available_workers() if workers is None else workers, "workers", "run_seeds", low=1, high=4096), len(tasks))
+    workers = _check_modes(sequential, progress, workers, len(tasks))
     method = _start_method(start_method)
     label = desc if desc is not None else f"{_function_name(fn)}: {len(tasks)} runs"
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes)
-    bar = tqdm(total=len(tasks), desc=label, unit="run", leave=False, **({} if progress else {"disable": True}))
+    bar = progress_bar(total=len(tasks), desc=label, unit="run", enabled=progress)
     try:
         if sequential is True or workers == 1 or (sequential == "if-needed" and not _sendable(plan, method)):
             flat = _run_here(plan, tasks, bar)
@@ -335,6 +328,15 @@ def run_seeds(fn: Callable, n_seeds: int, *, seed: int | np.random.SeedSequence,
         return flat
     n = len(plan.children)
     return [flat[k * n:(k + 1) * n] for k in range(len(plan.grid))]
+
+
+def _check_modes(sequential, progress, workers, n_tasks: int) -> int:
+    """Check run_seeds' switches; returns the number of workers to use."""
+    if not (isinstance(sequential, (bool, np.bool_)) or sequential == "if-needed") \
+            or not isinstance(progress, (bool, np.bool_)):
+        raise TypeError("run_seeds: sequential must be True, False or 'if-needed', and progress True or False")
+    chosen = available_workers() if workers is None else workers
+    return min(check_int(chosen, "workers", "run_seeds", low=1, high=4096), n_tasks)
 
 
 def _run_here(plan: _Plan, tasks: list[tuple[int, int]], bar) -> list:

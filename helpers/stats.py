@@ -17,12 +17,22 @@ The functions here compute the uncertainty; :func:`format_pm` does the rounding:
 Conventions: standard deviations use ``ddof=1``; intervals are two-sided at ``confidence`` (0.95);
 inputs are checked first (1-D, finite, equal lengths, n >= 2 where a spread is needed).
 
+Folds of (repeated) K-fold cross-validation share most of their training data, so their scores are
+not independent and ``sd / sqrt(n)`` understates the standard error. ``paired_difference`` and
+``one_standard_error_rule`` take ``test_train_ratio`` (``n_test / n_train``, ``1 / (K - 1)`` for
+K-fold) and then use the corrected standard error ``sd * sqrt(1/n + test_train_ratio)`` of Nadeau and
+Bengio (2003), as in the corrected repeated K-fold test of Bouckaert and Frank (2004)::
+
+    stats.paired_difference(rmse_a, rmse_b, test_train_ratio=1 / (K - 1))   # R x K paired fold scores
+
 References: Student's t-interval and paired t-test (e.g. Wasserman, *All of Statistics*, 2004, ch. 10);
 E. B. Wilson (1927), Probable inference, the law of succession, and statistical inference, *JASA* 22;
 Q. McNemar (1947), *Psychometrika* 12, and its exact (binomial) form, Dietterich (1998), *Neural
 Computation* 10; B. Efron and R. Tibshirani (1993), *An Introduction to the Bootstrap*, ch. 13
 (percentile interval); Hastie, Tibshirani and Friedman (2009), *The Elements of Statistical
-Learning*, 2nd ed., sec. 7.10 (the one-standard-error rule).
+Learning*, 2nd ed., sec. 7.10 (the one-standard-error rule); C. Nadeau and Y. Bengio (2003), Inference for
+the generalization error, *Machine Learning* 52, 239-281; R. R. Bouckaert and E. Frank (2004), Evaluating
+the replicability of significance tests for comparing learning algorithms, *PAKDD 2004*, LNCS 3056.
 """
 from __future__ import annotations
 
@@ -61,6 +71,17 @@ def _confidence(confidence: Any) -> float:
             or not 0.0 < float(confidence) < 1.0:
         raise ValueError(f"confidence must be a number in (0, 1), e.g. 0.95; got {confidence!r}")
     return float(confidence)
+
+
+def _standard_error(sd: float, n: int, test_train_ratio: Any) -> float:
+    """``sd / sqrt(n)``, or the Nadeau-Bengio corrected ``sd * sqrt(1/n + test_train_ratio)`` for fold scores."""
+    if test_train_ratio is None:
+        return sd / math.sqrt(n)
+    if isinstance(test_train_ratio, bool) or not isinstance(test_train_ratio, (int, float, np.integer, np.floating)) \
+            or not 0.0 < float(test_train_ratio) < math.inf:
+        raise ValueError("test_train_ratio must be a number > 0 (n_test / n_train of one fold, 1 / (K - 1) for "
+                         f"K-fold cross-validation) or None; got {test_train_ratio!r}")
+    return sd * math.sqrt(1.0 / n + float(test_train_ratio))
 
 
 def _count(value: Any, name: str) -> int:
@@ -220,12 +241,17 @@ def mean_sd(values: Any, *, what: str = "seeds") -> MeanSD:
     return MeanSD(float(x.mean()), float(x.std(ddof=1)), len(x), what)
 
 
-def paired_difference(a: Any, b: Any, *, confidence: float = 0.95) -> PairedDifference:
+def paired_difference(a: Any, b: Any, *, confidence: float = 0.95,
+                      test_train_ratio: float | None = None) -> PairedDifference:
     """Compare two models run on the same seeds (or folds) through their paired differences ``a - b``.
 
     ``se = sd(a - b) / sqrt(n)``; the interval is ``mean ± t_{n-1} se`` and the p-value is the paired
     t-test's (``scipy.stats.ttest_rel``). When every difference is the same, ``se`` is 0: the interval
     is that value and p is 1 if it is 0, else 0.
+
+    For the folds of (repeated) K-fold cross-validation pass ``test_train_ratio = 1 / (K - 1)``: then
+    ``se = sd(a - b) * sqrt(1/n + test_train_ratio)`` (Nadeau and Bengio's correction for folds that
+    share training data; the corrected repeated K-fold t-test of Bouckaert and Frank).
     """
     x, y = _sample(a, "a"), _sample(b, "b")
     if len(x) != len(y):
@@ -233,7 +259,7 @@ def paired_difference(a: Any, b: Any, *, confidence: float = 0.95) -> PairedDiff
     confidence = _confidence(confidence)
     d = x - y
     n, mean, sd = len(d), float(d.mean()), float(d.std(ddof=1))
-    se = sd / math.sqrt(n)
+    se = _standard_error(sd, n, test_train_ratio)
     if se == 0.0:
         return PairedDifference(mean, 0.0, 0.0, mean, mean, 1.0 if mean == 0 else 0.0, n, confidence)
     half = float(sps.t.ppf(0.5 + confidence / 2, n - 1)) * se
@@ -298,13 +324,16 @@ def bootstrap_interval(values: Any, *, rng: np.random.Generator, statistic: Call
     return Interval(float(statistic(x, axis=-1)), float(low), float(high), confidence, "percentile bootstrap")
 
 
-def one_standard_error_rule(scores: Any, *, higher_is_better: bool = True) -> OneSEChoice:
+def one_standard_error_rule(scores: Any, *, higher_is_better: bool = True,
+                            test_train_ratio: float | None = None) -> OneSEChoice:
     """Choose the simplest model whose mean score is within one standard error of the best.
 
     ``scores`` has shape (models, folds or seeds), models ordered from simplest to most complex.
     The best model has the highest mean (lowest with ``higher_is_better=False``, e.g. an error);
     its standard error is ``sd / sqrt(folds)``; the rule returns the first model whose mean is at
-    least ``best - se`` (at most ``best + se`` for errors).
+    least ``best - se`` (at most ``best + se`` for errors). With the R x K fold scores of repeated
+    K-fold cross-validation, pass ``test_train_ratio = 1 / (K - 1)`` for the corrected standard error
+    ``sd * sqrt(1/(R K) + 1/(K - 1))`` (see the module docstring).
     """
     s = np.asarray(scores, dtype=np.float64)
     if s.ndim != 2 or s.shape[0] < 1 or s.shape[1] < 2:
@@ -315,7 +344,7 @@ def one_standard_error_rule(scores: Any, *, higher_is_better: bool = True) -> On
     if not isinstance(higher_is_better, (bool, np.bool_)):
         raise TypeError(f"higher_is_better must be True or False; got {higher_is_better!r}")
     means = s.mean(axis=1)
-    ses = s.std(axis=1, ddof=1) / math.sqrt(s.shape[1])
+    ses = s.std(axis=1, ddof=1) * _standard_error(1.0, s.shape[1], test_train_ratio)
     sign = 1.0 if higher_is_better else -1.0
     best = int(np.argmax(sign * means))
     threshold = float(means[best] - sign * ses[best])

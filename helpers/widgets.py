@@ -5,6 +5,9 @@ parameter, shows the controls, and displays ``make_figure(**defaults)`` as an or
 output. Moving a control redraws that same output in place (``display_id``), so
 
 - the default figure is stored in the notebook and visible in HTML/PDF exports without a kernel;
+- every figure it displays carries the values it was drawn with in its output metadata
+  (``{"workbook": {"explorer": {name: value}}}``), so an export of a notebook saved after a
+  student moved a slider prints the values that go with the figure;
 - nothing is printed from a widget callback (nbval compares outputs and cannot follow them);
 - tests can call :meth:`Explorer.set` and look at :attr:`Explorer.renders`.
 
@@ -30,9 +33,6 @@ from collections.abc import Callable
 from typing import Any
 
 import matplotlib.pyplot as plt
-
-#: Key of the figure output's metadata holding the values the figure was drawn with.
-METADATA_KEY = "workbook_explorer"
 
 
 def _control(name: str, spec: Any):
@@ -74,8 +74,6 @@ class Explorer:
     def __init__(self, make_figure: Callable[..., plt.Figure], controls: dict[str, Any]):
         self.make_figure = make_figure
         self.controls = controls
-        #: the values the explorer starts with (the stored figure is drawn with them)
-        self.defaults = {name: c.value for name, c in controls.items()}
         #: how many figures have been drawn, and a digest of the last one's pixels
         self.renders = 0
         self.last_digest = ""
@@ -122,14 +120,23 @@ class Explorer:
         for control in self.controls.values():
             control.observe(self._redraw, names="value")
 
-    def figure_metadata(self) -> dict[str, Any]:
-        """Stored with the figure output: the control values it was drawn with (exports print them)."""
-        return {METADATA_KEY: {"values": self.values, "defaults": self.defaults}}
-
     def _redraw(self, _change: Any = None) -> None:
         fig = self.figure()
         if self._handle is not None:
             self._handle.update(fig, metadata=self.figure_metadata())
+
+    def shown_values(self) -> dict[str, Any]:
+        """The controls' values as a reader sees them (a dropdown's label), JSON-ready."""
+        shown = {}
+        for name, control in self.controls.items():
+            label = getattr(control, "label", None)
+            value = label if isinstance(label, str) else control.value
+            shown[name] = value if isinstance(value, (bool, int, float, str)) else str(value)
+        return shown
+
+    def figure_metadata(self) -> dict[str, Any]:
+        """Output metadata stored with each displayed figure: the values it was drawn with."""
+        return {"workbook": {"explorer": self.shown_values()}}
 
     def set(self, **values: Any) -> None:
         """Move controls programmatically (as a student would), redrawing once per control."""

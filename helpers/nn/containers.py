@@ -19,8 +19,18 @@ def _check_modules(owner: str, what: str, modules) -> list[Module]:
 
 
 class _Container(Module):
+    """A module made of other modules; :mod:`helpers.nn.summary` walks it through :meth:`structure`."""
+
+    def structure(self) -> tuple[str, list[tuple[str, Module | None]], str | None]:
+        """``(how, parts, merge)``: ``"series"`` (each part feeds the next) or ``"parallel"`` (every part
+        reads the input; ``None`` is the identity), the parts with their names, and the label of the
+        step that merges parallel parts (a summary row)."""
+        raise NotImplementedError
+
     def macs(self, input_shape):
-        return sum(row["macs"] for row in self.summary_rows(input_shape, ""))
+        from .summary import summary
+
+        return summary(self, input_shape).total_macs
 
 
 class Sequential(_Container):
@@ -68,12 +78,8 @@ class Sequential(_Container):
             shape = layer.output_shape(shape)
         return shape
 
-    def summary_rows(self, input_shape, name):
-        rows, shape = [], tuple(input_shape)
-        for i, layer in enumerate(self.layers):
-            rows += layer.summary_rows(shape, f"{name}.{i}" if name else str(i))
-            shape = layer.output_shape(shape)
-        return rows
+    def structure(self):
+        return "series", [(str(i), layer) for i, layer in enumerate(self.layers)], None
 
 
 class Residual(_Container):
@@ -125,13 +131,8 @@ class Residual(_Container):
             raise self._mismatch(out, skip)
         return out
 
-    def summary_rows(self, input_shape, name):
-        rows = self.body.summary_rows(input_shape, f"{name}.body" if name else "body")
-        if self.shortcut is not None:
-            rows += self.shortcut.summary_rows(input_shape, f"{name}.shortcut" if name else "shortcut")
-        rows.append({"name": name, "layer": "Residual(add)", "output_shape": self.output_shape(input_shape),
-                     "params": 0, "macs": 0})
-        return rows
+    def structure(self):
+        return "parallel", [("body", self.body), ("shortcut", self.shortcut)], "Residual(add)"
 
 
 class Concat(_Container):
@@ -187,10 +188,5 @@ class Concat(_Container):
         out[self.axis - 1] = sum(s[self.axis - 1] for s in shapes)
         return tuple(out)
 
-    def summary_rows(self, input_shape, name):
-        rows = []
-        for i, b in enumerate(self.branches):
-            rows += b.summary_rows(input_shape, f"{name}.{i}" if name else str(i))
-        rows.append({"name": name, "layer": "Concat", "output_shape": self.output_shape(input_shape),
-                     "params": 0, "macs": 0})
-        return rows
+    def structure(self):
+        return "parallel", [(str(i), b) for i, b in enumerate(self.branches)], "Concat"

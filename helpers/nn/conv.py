@@ -288,6 +288,10 @@ class Conv2D(Module):
         c, h, w = self._check_shape(input_shape)
         return (self.out_channels, *self._out_hw(h, w))
 
+    def receptive_step(self):
+        extent = tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation))
+        return extent, self.stride
+
     def macs(self, input_shape):
         _, ho, wo = self.output_shape(input_shape)
         kh, kw = self.kernel_size

@@ -205,10 +205,10 @@ class Module:
         """Multiply-accumulate operations for one sample (0 for element-wise layers)."""
         return 0
 
-    def summary_rows(self, input_shape: tuple[int, ...], name: str) -> list[dict]:
-        """Rows of :func:`helpers.nn.summary`; containers return their children's rows."""
-        return [{"name": name, "layer": self.short_repr(), "output_shape": self.output_shape(input_shape),
-                 "params": sum(p.size for p in self.params.values()), "macs": self.macs(input_shape)}]
+    def receptive_step(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """``(kernel extent, stride)`` in (height, width) of a layer that slides a window over the
+        image (convolution, pooling), else None; :func:`helpers.nn.receptive_field` composes them."""
+        return None
 
     # -- printing ------------------------------------------------------------
     def extra_repr(self) -> str:

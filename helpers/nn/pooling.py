@@ -71,6 +71,9 @@ class _Pool2D(Module):
             raise ValueError(f"{type(self).__name__}: expected sample shape (C, H, W), got {tuple(input_shape)}")
         return (input_shape[0], *self._out_hw(*input_shape[1:]))
 
+    def receptive_step(self):
+        return self.kernel_size, self.stride
+
     def extra_repr(self):
         s = f"kernel_size={self.kernel_size}, stride={self.stride}"
         return s + (f", padding={self.padding}" if self.padding != (0, 0) else "")

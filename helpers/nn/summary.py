@@ -75,6 +75,44 @@ class Summary:
                 "rows": [{**r, "output_shape": list(r["output_shape"])} for r in self.rows]}
 
 
+def _walk(model: Module, shape: tuple[int, ...] | None, name: str, field: tuple, jump: tuple, rows: list | None):
+    """The one walk over a model, in forward order: summary rows (when ``shape`` is given) and the
+    receptive field. Returns ``(output shape, field, jump)``.
+
+    A leaf layer adds its row (output shape, parameters, MACs) and composes its window, if any: a
+    window of extent ``e`` and stride ``s`` grows the field by ``(e - 1) * jump`` and multiplies the
+    jump by ``s``. A container says how its parts compose (:meth:`_Container.structure`): in series
+    they are walked one after the other; in parallel each reads the input, the widest field wins and
+    a row for the merge step (add or concatenate) follows.
+    """
+    structure = getattr(model, "structure", None)
+    if structure is None:
+        out = model.output_shape(shape) if shape is not None else None
+        if rows is not None:
+            rows.append({"name": name, "layer": model.short_repr(), "output_shape": out,
+                         "params": sum(p.size for p in model.params.values()), "macs": model.macs(shape)})
+        step = model.receptive_step()
+        if step is not None:
+            extent, stride = step
+            field = tuple(f + (e - 1) * j for f, e, j in zip(field, extent, jump))
+            jump = tuple(j * s for j, s in zip(jump, stride))
+        return out, field, jump
+    how, parts, merge = structure()
+    if how == "series":
+        for part_name, part in parts:
+            shape, field, jump = _walk(part, shape, f"{name}.{part_name}" if name else part_name, field, jump, rows)
+        return shape, field, jump
+    paths = [_walk(part, shape, f"{name}.{part_name}" if name else part_name, field, jump, rows)[1:]
+             for part_name, part in parts if part is not None]
+    if any(part is None for _, part in parts):  # an identity path keeps the field as it is
+        paths.append((field, jump))
+    out = model.output_shape(shape) if shape is not None else None
+    if rows is not None:
+        rows.append({"name": name, "layer": merge, "output_shape": out, "params": 0, "macs": 0})
+    field, jump = max(paths, key=lambda p: p[0][0] * p[0][1])
+    return out, field, jump
+
+
 def summary(model: Module, input_shape: tuple[int, ...]) -> Summary:
     """Per-layer table of a model for inputs of one sample's shape.
 
@@ -100,46 +138,24 @@ def summary(model: Module, input_shape: tuple[int, ...]) -> Summary:
     input_shape = tuple(int(s) for s in input_shape)
     if any(s < 1 for s in input_shape):
         raise ValueError(f"summary: input_shape must be positive sizes without the batch axis, got {input_shape}")
-    rows = model.summary_rows(input_shape, "")
+    rows: list[dict] = []
+    output_shape, _, _ = _walk(model, input_shape, "", (1, 1), (1, 1), rows)
     for r in rows:
         r["name"] = r["name"] or type(model).__name__
-    return Summary(rows, input_shape, model.output_shape(input_shape))
+    return Summary(rows, input_shape, output_shape)
 
 
 def receptive_field(model: Module) -> tuple[int, int]:
     """Receptive field (height, width) in input pixels of one output position of the
     last spatial layer (Conv2D or pooling) in ``model``.
 
-    Walks the layers with the usual recursion: a layer with (dilated) kernel
-    extent ``k`` and stride ``s`` grows the field by ``(k - 1) * jump`` and
-    multiplies the jump (distance in input pixels between neighbouring
-    outputs) by ``s``. Residual and Concat blocks take their widest path.
-    GlobalAvgPool2D, Flatten and Linear then mix all positions; they are not counted.
+    Uses the same walk as :func:`summary`: a layer with (dilated) kernel extent ``k`` and
+    stride ``s`` grows the field by ``(k - 1) * jump`` and multiplies the jump (distance in
+    input pixels between neighbouring outputs) by ``s``. Residual and Concat blocks take their
+    widest path. GlobalAvgPool2D, Flatten and Linear then mix all positions; they are not counted.
 
     Examples: two 3x3 convolutions -> (5, 5); 3x3 conv, 2x2 pool, 3x3 conv -> (8, 8).
     """
-    from .containers import Concat, Residual, Sequential
-    from .conv import Conv2D
-    from .pooling import _Pool2D
-
-    def walk(m, field, jump):
-        if isinstance(m, Sequential):
-            for layer in m:
-                field, jump = walk(layer, field, jump)
-            return field, jump
-        if isinstance(m, (Residual, Concat)):
-            paths = [walk(b, field, jump) for b in
-                     ((m.body, m.shortcut) if isinstance(m, Residual) else m.branches) if b is not None]
-            if isinstance(m, Residual) and m.shortcut is None:
-                paths.append((field, jump))
-            return max(paths, key=lambda p: p[0][0] * p[0][1])
-        if isinstance(m, (Conv2D, _Pool2D)):
-            dilation = getattr(m, "dilation", (1, 1))
-            extent = [d * (k - 1) + 1 for k, d in zip(m.kernel_size, dilation)]
-            field = tuple(f + (e - 1) * j for f, e, j in zip(field, extent, jump))
-            jump = tuple(j * s for j, s in zip(jump, m.stride))
-        return field, jump
-
     if not isinstance(model, Module):
         raise TypeError(f"receptive_field: model must be a helpers.nn Module, got {type(model).__name__}")
-    return walk(model, (1, 1), (1, 1))[0]
+    return _walk(model, None, "", (1, 1), (1, 1), None)[1]

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
-from tqdm.auto import tqdm
 
+from ..progress import progress_bar
 from ..seeds import in_seed_run
 from ..validation import check_finite, check_float, check_int, check_rng
 from .core import Module
@@ -298,9 +298,7 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     clip_norm : float > 0 or None, clip gradients to this global norm before each step
     progress : bool, default True, a tqdm bar over epochs with the losses (TQDM_DISABLE=1 hides it; never
         inside :func:`helpers.seeds.run_seeds`, which shows one bar over its runs)
-    shuffle : bool, default True
-
-    Returns a History.
+    shuffle : bool, default True; returns a History.
 
     Raises
     ------
@@ -319,10 +317,7 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
     history.monitor = _monitor(early_stopping, validation is not None, metric_fns)
     plan = _Plan(epochs, batch_size, rng, shuffle, schedule, clip_norm, metric_fns, validation)
     best = _BestEpoch(history, early_stopping)
-    # progress=True leaves the choice to tqdm's defaults (TQDM_DISABLE=1 hides bars in tests and refreshes);
-    # inside helpers.seeds.run_seeds there is no bar per fit: the runner's own bar counts the runs
-    hide = not progress or in_seed_run()
-    bar = tqdm(range(epochs), desc="training", unit="epoch", leave=False, **({"disable": True} if hide else {}))
+    bar = _epoch_bar(epochs, progress)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             _run_epochs(model, loss, optimizer, X, y, plan, history, best, bar)
@@ -333,6 +328,12 @@ def fit(model: Module, loss: Loss, optimizer: Optimizer, X: np.ndarray, y: np.nd
         model.load_state_dict(best.state)
     history.seconds = time.perf_counter() - start_time
     return history
+
+
+def _epoch_bar(epochs: int, progress: bool):
+    """fit's bar over epochs (none when TQDM_DISABLE is set: tests and refreshes); inside
+    helpers.seeds.run_seeds the runner's own bar counts the runs."""
+    return progress_bar(range(epochs), desc="training", unit="epoch", enabled=progress and not in_seed_run())
 
 
 @dataclass

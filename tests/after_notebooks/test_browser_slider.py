@@ -4,7 +4,9 @@ Starts JupyterLab with the workbook's command line and its login token on a temp
 notebooks/ (tests/browser_lab.py: nothing under notebooks/ is written), opens an Assignment 1
 notebook that has an explorer, runs all cells, presses PageUp on the explorer's first slider (noUiSlider's keyboard support:
 several steps in one change, so one redraw) and checks that the slider's value changed and the
-figure below the controls was redrawn (its image data changed). A screenshot of the explorer goes to
+figure below the controls was redrawn (its image data changed). It then saves the notebook, as a
+student would before exporting, and checks that the saved figure carries the moved value, so the
+export prints the values the figure was drawn with. A screenshot of the explorer goes to
 ``build/browser/slider.png``.
 
 Skipped, with the reason, when Playwright or a Chromium-family browser is missing, or when no
@@ -84,14 +86,24 @@ def settled_src(page, figure, quiet_ms: int = 1000, timeout_s: float = REDRAW_TI
     return last
 
 
+SAVE = """async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    await window.jupyterapp.commands.execute('docmanager:save');
+    return !panel.context.model.dirty;
+}"""
+
+
 @dataclass
 class SliderRun:
-    """What the browser saw: the slider's value and the figure's image before and after."""
+    """What the browser saw: the slider's value and the figure's image before and after; whether it saved."""
 
     value_before: str
     value_after: str
     src_before: str
     src_after: str
+    label: str = ""
+    readout: str = ""
+    saved: bool = False
 
 
 def slider_moves_figure(lab: Lab, notebook: Path, screenshot: Path, browser: Path) -> SliderRun:
@@ -134,7 +146,12 @@ def slider_moves_figure(lab: Lab, notebook: Path, screenshot: Path, browser: Pat
                 src_after = settled_src(page, figure)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             cell.screenshot(path=str(screenshot))
-            return SliderRun(value_before, handle.get_attribute("aria-valuenow") or "", src_before, src_after)
+            value_after = handle.get_attribute("aria-valuenow") or ""
+            slider = cell.locator(".widget-slider").first
+            label = slider.locator(".widget-label").first.inner_text().strip()
+            readout = slider.locator(".widget-readout").first.inner_text().strip()
+            return SliderRun(value_before, value_after, src_before, src_after, label, readout,
+                             saved=bool(page.evaluate(SAVE)))
         finally:
             chromium.close()
 
@@ -149,3 +166,22 @@ def test_browser_slider_redraws_the_explorer_figure(lab_on_copy: tuple[Lab, Path
     assert run.src_after.startswith("data:image/png") and run.src_after != run.src_before, (
         f"the slider moved ({run.value_before} -> {run.value_after}) but the explorer's figure was not redrawn")
     assert screenshot.is_file(), f"no screenshot at {screenshot}"
+    assert run.saved, "JupyterLab did not save the notebook"
+    check_saved_figure_carries_the_moved_value(notebook, run.label, float(run.readout))
+
+
+def check_saved_figure_carries_the_moved_value(notebook: Path, name: str, moved: float) -> None:
+    """The saved explorer figure holds the slider values it was drawn with, and the export prints them."""
+    import nbformat
+
+    from tools.export.checks import notebook_problems
+    from tools.export.static import explorer_values, static_copy
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    index, values = next(((i, explorer_values(c)) for i, c in enumerate(nb.cells) if explorer_values(c)), (None, None))
+    assert values, f"no figure in the saved {notebook.name} carries its explorer values"
+    assert float(values.get(name, "nan")) == pytest.approx(moved), (
+        f"the saved figure was drawn with {values}; the slider {name} shows {moved}")
+    assert not notebook_problems(notebook, nb), notebook_problems(notebook, nb)
+    note = next(o for o in static_copy(nb).cells[index].outputs if "Figure drawn with" in o["data"].get("text/plain", ""))
+    assert f"{name} = {values[name]:g}" in note["data"]["text/plain"], note["data"]["text/plain"]

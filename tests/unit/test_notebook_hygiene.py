@@ -87,3 +87,16 @@ def test_header_sections_and_results(path):
 def test_kernelspec_is_the_generic_python3(path):
     nb = read_notebook(path)
     assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_stores_no_progress_bar_and_makes_bars_through_helpers(path):
+    """Bars show while working; stored outputs hold none (they carry times and change every run)."""
+    nb = read_notebook(path)
+    code = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "from tqdm" not in code and "import tqdm" not in code, (
+        "make progress bars with `from helpers.progress import progress_bar` (tqdm's own notebook bar ignores "
+        "TQDM_DISABLE, so it would be stored)")
+    state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    bars = [m for m, v in state.items() if v.get("model_name") == "FloatProgressModel"]
+    assert not bars, f"{len(bars)} progress bar(s) stored: refresh with `make refresh NB=notebooks/{path.name}`"

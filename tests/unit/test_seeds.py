@@ -189,6 +189,16 @@ def test_progress_bar_counts_runs_unless_bars_are_switched_off(capsys):
     assert capsys.readouterr().err == ""
 
 
+@linux_only
+def test_tqdm_disable_hides_the_bar_in_a_notebook_kernel_too(monkeypatch):
+    """tqdm's notebook bar ignores TQDM_DISABLE on its own; a refreshed notebook must store no bar."""
+    monkeypatch.setenv("TQDM_DISABLE", "1")  # the kernel inherits it, as under `make refresh`
+    cell = "from helpers.seeds import run_seeds\ndraws = run_seeds(lambda rng: rng.random(), 2, seed=0, sequential=True)"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    assert notebook.cells[0].outputs == [], [o.get("data", o.get("text")) for o in notebook.cells[0].outputs]
+
+
 def test_worker_count_follows_affinity_and_the_environment(monkeypatch):
     monkeypatch.delenv("WORKBOOK_WORKERS", raising=False)
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

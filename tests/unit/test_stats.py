@@ -141,6 +141,26 @@ def test_one_standard_error_rule_prefers_the_simpler_model_in_a_tie():
     assert (got.chosen, got.best) == (0, 1)
 
 
+def test_corrected_standard_error_for_cross_validation_folds():
+    """test_train_ratio: se = sd * sqrt(1/n + ratio) (Nadeau and Bengio 2003), written out by hand."""
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(16.0, 2.0, 50), rng.normal(16.5, 2.0, 50)
+    d = a - b
+    got = stats.paired_difference(a, b, test_train_ratio=0.25)
+    se = d.std(ddof=1) * np.sqrt(1 / 50 + 0.25)
+    half = sps.t.ppf(0.975, 49) * se
+    assert got.se == pytest.approx(se, rel=1e-12)
+    assert (got.low, got.high) == pytest.approx((d.mean() - half, d.mean() + half), rel=1e-12)
+    assert got.p_value == pytest.approx(2 * sps.t.sf(abs(d.mean()) / se, 49), rel=1e-10)
+    plain = stats.paired_difference(a, b)
+    assert got.mean == plain.mean and got.se > plain.se        # the correction only widens the interval
+    errors = np.array([[16.6, 17.0, 16.2, 16.8], [16.5, 16.9, 16.1, 16.7], [16.4, 16.8, 16.0, 16.6]])
+    plain_choice = stats.one_standard_error_rule(errors, higher_is_better=False)
+    corrected = stats.one_standard_error_rule(errors, higher_is_better=False, test_train_ratio=1 / 3)
+    assert corrected.ses == pytest.approx(errors.std(axis=1, ddof=1) * np.sqrt(1 / 4 + 1 / 3), rel=1e-12)
+    assert (plain_choice.chosen, corrected.chosen, corrected.best) == (1, 0, 2)   # wider se: a simpler model
+
+
 @pytest.mark.parametrize("value, uncertainty, text", [
     (0.91234, 0.0061, "0.912 ± 0.006"),
     (0.91234, 0.013, "0.912 ± 0.013"),
@@ -184,6 +204,8 @@ def test_signed_formats_and_p_values():
      ValueError, "statistic must reduce the last axis"),
     (lambda: stats.one_standard_error_rule([0.9, 0.8]), ValueError, r"shape \(models, folds\)"),
     (lambda: stats.one_standard_error_rule([[0.9, np.nan]]), ValueError, "scores must be finite"),
+    (lambda: stats.one_standard_error_rule([[0.9, 0.8]], test_train_ratio=0), ValueError, "test_train_ratio must be"),
+    (lambda: stats.paired_difference([1, 2], [1, 3], test_train_ratio="1/4"), ValueError, "test_train_ratio must be"),
     (lambda: stats.format_pm(0.9, 0.0), ValueError, "uncertainty must be a finite number > 0"),
     (lambda: stats.format_pm(float("inf"), 0.1), ValueError, "value must be finite"),
     (lambda: stats.format_p(1.5), ValueError, r"a p-value must be in \[0, 1\]"),

@@ -46,3 +46,25 @@ def test_make_figure_must_return_a_figure_and_names_must_exist():
     ex = explorer(draw, power=(0.5, 3.0, 0.5, 1.0))
     with pytest.raises(ValueError, match="unknown parameter"):
         ex.set(colour=1)
+
+
+def test_each_displayed_figure_carries_the_values_it_was_drawn_with(monkeypatch):
+    import IPython.display
+
+    shown = []
+
+    class Handle:
+        def update(self, obj, metadata=None):
+            shown.append(metadata)
+
+    def fake_display(obj, display_id=None, metadata=None, **kwargs):
+        if display_id:
+            shown.append(metadata)
+            return Handle()
+        return None
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    ex = explorer(draw, power=(0.5, 3.0, 0.5, 1.0), label=["x", "y"])
+    ex.set(power=2.5, label="y")
+    assert shown[0] == {"workbook": {"explorer": {"power": 1.0, "label": "x"}}}
+    assert shown[-1] == {"workbook": {"explorer": {"power": 2.5, "label": "y"}}}

@@ -1,167 +1,208 @@
-"""The two exports: HTML pages per notebook, and one PDF per assignment.
+"""The export run: check everything, build every document in memory, then write the files.
 
-Both read the notebooks' stored outputs only (nothing is executed) and write only under the
-output folder (``build/`` by default); nothing under ``notebooks/`` is written.
+Nothing is written until every document is built: a refusal or a failure leaves no partial file,
+and it removes the files an earlier run made for the same assignments (they no longer match the
+notebooks and could be handed in by mistake). Every file goes through ``helpers.files``.
 """
 from __future__ import annotations
 
+import io
 import tempfile
+import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.course import Course
+from helpers.files import atomic_write_bytes, atomic_write_text
 
-from .browser import PrintJob, print_pdfs, require_browser
-from .cover import (COVER_CSS, Entry, assignment_index_html, contents_html, cover_html, missing_html,
-                    workbook_index_html)
-from .render import MathJaxMissing, RenderOptions, local_mathjax_url, render_notebook, split_page, with_title
+from .browser import require_browser
+from .checks import (ExportRefused, Problem, course_problems, folder_problems, notebook_problems, read_notebook,
+                     shown, student_notes)
+from .document import QuestionNotebook, assignment_document
+from .figures import MIN_DPI, MIN_FONT_PT, figure_size, legibility_problems
+from .mathjax import local_mathjax_url
+from .printer import Printer
 
 Report = Callable[[str], None]
+KINDS = ("submission", "workbook")
+FORMATS = ("pdf", "html")
 
 
-class ExportError(RuntimeError):
-    """The export cannot be made (nothing to export, unknown assignment, ...)."""
+@dataclass(frozen=True)
+class Request:
+    """What to export: the assignments (None: all), documents, formats, and whether to pack archives."""
+
+    course: Course
+    course_file: Path
+    notebook_dir: Path
+    out_dir: Path
+    assignments: tuple[int, ...] | None = None
+    kinds: tuple[str, ...] = KINDS
+    formats: tuple[str, ...] = FORMATS
+    archive: bool = False
 
 
-def assignment_numbers(course: Course) -> list[int]:
-    """Assignment numbers in course-file order."""
-    return list(dict.fromkeys(q.assignment for q in course.questions))
+@dataclass
+class Outputs:
+    """The files of one run (path -> content), built before anything is written."""
+
+    files: dict[Path, bytes] = field(default_factory=dict)
+    pages: dict[Path, int] = field(default_factory=dict)
 
 
-def plan(course: Course, notebook_dir: Path, wanted: list[int] | None = None) -> dict[int, list[Entry]]:
-    """Each wanted assignment's questions and whether their notebooks exist.
+def document_path(out_dir: Path, number: int, kind: str, fmt: str) -> Path:
+    """``<out>/export/assignment_<n>_<kind>.<fmt>``."""
+    return out_dir / "export" / f"assignment_{number}_{kind}.{fmt}"
 
-    Raises
-    ------
-    ExportError
-        When a wanted assignment is not in the course file.
-    """
-    known = assignment_numbers(course)
-    numbers = wanted or known
-    unknown = [n for n in numbers if n not in known]
+
+def archive_path(out_dir: Path, course: Course, number: int) -> Path:
+    """``<out>/submit/<USN>_<code>_assignment_<n>.zip``: the file a student uploads."""
+    return out_dir / "submit" / f"{course.student_usn}_{course.code}_assignment_{number}.zip"
+
+
+def earlier_files(out_dir: Path, number: int, notebooks: list[str], *, all_kinds: bool) -> list[Path]:
+    """Files earlier exports left for assignment ``number`` (whose notebooks are ``notebooks``):
+    archives (any USN) and the files of the older layout (build/pdf, build/html), and with
+    ``all_kinds`` also this layout's documents."""
+    found = sorted((out_dir / "submit").glob(f"*_assignment_{number}.zip"))
+    found += [out_dir / "pdf" / f"assignment_{number}.pdf", out_dir / "html" / f"assignment_{number}.html"]
+    found += [out_dir / "html" / f"{name}.html" for name in notebooks]
+    if all_kinds:
+        found += [document_path(out_dir, number, kind, fmt) for kind in KINDS for fmt in FORMATS]
+    return [p for p in found if p.is_file()]
+
+
+def remove_earlier(request: Request, numbers: list[int], report: Report, *, keep: set[Path] | None = None) -> None:
+    """Delete what earlier exports left for ``numbers``: everything after a failure (``keep`` None),
+    else only archives and older layouts' files not in ``keep``, saying so."""
+    for number in numbers:
+        notebooks = [q.notebook for q in request.course.questions if q.assignment == number]
+        for path in earlier_files(request.out_dir, number, notebooks, all_kinds=keep is None):
+            if keep is None or path not in keep:
+                path.unlink()
+                report(f"removed {shown(path)} (left by an earlier export; it may not match the notebooks)")
+
+
+def selected_assignments(request: Request) -> list[int]:
+    """The assignment numbers to export, in course-file order."""
+    known = list(dict.fromkeys(q.assignment for q in request.course.questions))
+    if request.assignments is None:
+        return known
+    unknown = [n for n in request.assignments if n not in known]
     if unknown:
-        raise ExportError(f"assignment(s) {unknown} are not in the course file; choose from {known}")
-    return {n: [Entry(q, (notebook_dir / f"{q.notebook}.ipynb").is_file())
-                for q in course.assignment_questions(n)] for n in numbers}
+        raise ExportRefused([Problem(shown(request.course_file), f"assignment(s) {unknown} are not in the course file",
+                                     f"choose from {known}")])
+    return list(dict.fromkeys(request.assignments))
 
 
-def _shown(path: Path) -> str:
-    """``path`` relative to the current folder when it lies inside it, else absolute."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def checked_notebooks(request: Request, numbers: list[int]) -> dict[int, list[QuestionNotebook]]:
+    """Every selected question's notebook, read; raises :class:`ExportRefused` listing every problem."""
+    course = request.course
+    problems = course_problems(course, request.course_file) + folder_problems(course, request.notebook_dir, numbers)
+    found: dict[int, list[QuestionNotebook]] = {n: [] for n in numbers}
+    for q in (q for q in course.questions if q.assignment in numbers):
+        path = request.notebook_dir / f"{q.notebook}.ipynb"
+        if not path.is_file():
+            continue
+        nb, unreadable = read_notebook(path)
+        problems += unreadable if nb is None else notebook_problems(path, nb)
+        if nb is not None:
+            found[q.assignment].append(QuestionNotebook(q, path, nb))
+    if problems:
+        raise ExportRefused(problems)
+    return found
 
 
-def export_html(course: Course, notebook_dir: Path, out_dir: Path, *, hide_code: bool = False,
-                report: Report = print) -> list[Path]:
-    """Write ``<notebook>.html`` for every stored notebook, ``assignment_<n>.html`` and ``index.html``.
+def legibility_notes(items: list[QuestionNotebook]) -> list[str]:
+    """Warnings for notebooks whose stored figures will not print legibly, naming the cells."""
+    headline = {"dpi": f"print below {MIN_DPI:.0f} dpi", "text": f"print text under {MIN_FONT_PT:g} pt"}
+    notes = []
+    for item in items:
+        found: dict[str, list[str]] = {"dpi": [], "text": []}
+        for index, cell in enumerate(item.notebook.cells):
+            for output in cell.get("outputs", []):
+                if "image/png" in output.get("data", {}):
+                    for kind, detail in legibility_problems(figure_size(output)).items():
+                        found[kind].append(f"cell {index}: {detail}")
+        for kind, cells in found.items():
+            if cells:
+                notes.append(f"warning: {shown(item.path)}: {len(cells)} figure(s) {headline[kind]} "
+                             f"({'; '.join(cells)}); see the README, \"Figures in print\"")
+    return notes
 
-    Returns the notebook pages written.
+
+def build_documents(request: Request, found: dict[int, list[QuestionNotebook]], tools: tuple[Path, str],
+                    report: Report) -> Outputs:
+    """Every requested document of every selected assignment, printed and held in memory.
+
+    ``tools``: the browser and the MathJax URL.
     """
-    notebooks = sorted(notebook_dir.glob("*.ipynb"))
-    if not notebooks:
-        raise ExportError(f"no notebooks in {_shown(notebook_dir)}: nothing to export")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    listed = {q.notebook for q in course.questions}
-    written = []
-    for path in notebooks:
-        nav = '<nav class="wb-nav"><a href="index.html">All assignments</a>'
-        if path.stem in listed:
-            q = course.question(path.stem)
-            nav += f' · <a href="assignment_{q.assignment}.html">Assignment {q.assignment}</a>'
-        html = render_notebook(path, RenderOptions(hide_code=hide_code, nav=nav + "</nav>"))
-        target = out_dir / f"{path.stem}.html"
-        target.write_text(html, encoding="utf-8")
-        written.append(target)
-        report(f"wrote {_shown(target)}")
-    entries = plan(course, notebook_dir)
-    for number, items in entries.items():
-        (out_dir / f"assignment_{number}.html").write_text(
-            assignment_index_html(course, number, items), encoding="utf-8")
-    others = [p.stem for p in notebooks if p.stem not in listed]
-    (out_dir / "index.html").write_text(workbook_index_html(course, list(entries), others), encoding="utf-8")
-    report(f"wrote {_shown(out_dir / 'index.html')} and one index page per assignment")
-    return written
+    course, outputs = request.course, Outputs()
+    browser, mathjax_url = tools
+    with Printer(browser) as printer, tempfile.TemporaryDirectory(prefix="workbook-export-") as tmp:
+        for number, items in found.items():
+            for kind in request.kinds:
+                document = assignment_document(course, number, kind, items, mathjax_url)
+                source = Path(tmp) / f"assignment_{number}_{kind}.html"
+                atomic_write_text(source, document.html)
+                footer = f"{course.student_name} ({course.student_usn}) · {course.code} · assignment {number} · {kind}"
+                printed = printer.print_document(source, footer, document.contents)
+                for what in printed.overflow:
+                    report(f"warning: assignment {number} {kind}: {what} (wider than the page)")
+                scaled = [f for f in printed.fitted if f["zoom"] < 1]
+                if scaled:
+                    smallest = min(scaled, key=lambda f: f["zoom"])
+                    report(f"note: assignment {number} {kind}: {len(scaled)} wide table(s), formula(s) or code "
+                           f"scaled to the page width (smallest: {smallest['zoom']:.0%}, {smallest['where']})")
+                if "pdf" in request.formats:
+                    path = document_path(request.out_dir, number, kind, "pdf")
+                    outputs.files[path], outputs.pages[path] = printed.pdf, printed.pages
+                if "html" in request.formats:
+                    outputs.files[document_path(request.out_dir, number, kind, "html")] = printed.html.encode("utf-8")
+            if request.archive:
+                path = archive_path(request.out_dir, course, number)
+                outputs.files[path] = submission_archive(request, number, outputs)
+    return outputs
 
 
-def combined_document(course: Course, number: int, entries: list[Entry], notebook_dir: Path,
-                      options: RenderOptions) -> str:
-    """One HTML document for assignment ``number``: cover, contents, then each question on a new page."""
-    head = ""
-    sections = []
-    for entry in entries:
-        if entry.present:
-            page = render_notebook(notebook_dir / f"{entry.question.notebook}.ipynb", options)
-            page_head, body = split_page(page)
-            head = head or page_head
-        else:
-            body = missing_html(entry, notebook_dir.name)
-        sections.append(f'<section class="wb-question" id="{entry.anchor}">\n{body}\n</section>')
-    if not head:
-        raise ExportError(f"assignment {number} has no notebook in {_shown(notebook_dir)}")
-    head = with_title(head, f"{course.code} assignment {number} · {course.student_name}")
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n" + head + f"\n<style>{COVER_CSS}</style>\n</head>\n"
-            '<body class="jp-Notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">\n<main>\n'
-            + cover_html(course, number, entries) + "\n" + contents_html(entries) + "\n"
-            + "\n".join(sections) + "\n</main>\n</body>\n</html>\n")
+def submission_archive(request: Request, number: int, outputs: Outputs) -> bytes:
+    """The zip a student uploads: the submission PDF and HTML, named with the USN and the assignment."""
+    buffer = io.BytesIO()
+    stem = f"{request.course.student_usn}_{request.course.code}_assignment_{number}_submission"
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for fmt in FORMATS:
+            data = outputs.files[document_path(request.out_dir, number, "submission", fmt)]
+            info = zipfile.ZipInfo(f"{stem}.{fmt}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
 
 
-def export_pdf(course: Course, notebook_dir: Path, out_dir: Path, *, assignments: list[int] | None = None,
-               hide_code: bool = False, report: Report = print) -> list[Path]:
-    """Write ``assignment_<n>.pdf`` for each assignment that has at least one notebook.
-
-    Questions without a notebook get a page saying so. Assignments without any notebook are
-    skipped with a message (an error when asked for by number). Returns the PDFs written.
+def export(request: Request, report: Report = print) -> list[Path]:
+    """Check, build and write (see the module docstring); returns the files written.
 
     Raises
     ------
-    BrowserNotFoundError
-        When no Chromium/Chrome/Edge is installed (the message says how to install one).
-    ExportError
-        When there is nothing to export.
+    ExportRefused
+        When anything is wrong with the course file or the notebooks (nothing is written).
+    BrowserNotFoundError, MathJaxMissing, RuntimeError
+        When the tools to print are missing or printing fails (nothing is written).
     """
-    entries = plan(course, notebook_dir, assignments)
-    browser = require_browser()
-    todo = {n: items for n, items in entries.items() if any(e.present for e in items)}
-    for number, items in entries.items():
-        if number not in todo:
-            expected = ", ".join(f"{e.question.notebook}.ipynb" for e in items)
-            if assignments:
-                raise ExportError(f"assignment {number} has no notebook in {_shown(notebook_dir)} yet "
-                                  f"(expected {expected})")
-            report(f"skipped assignment {number}: no notebook yet (expected {expected})")
-    if not todo:
-        raise ExportError(f"no notebook of any assignment in {_shown(notebook_dir)}: nothing to export")
-    for number, items in todo.items():
-        for e in items:
-            if not e.present:
-                report(f"warning: assignment {number}: {e.question.label} has no notebook "
-                       f"({e.question.notebook}.ipynb); its page says so")
+    numbers: list[int] = []
     try:
-        mathjax = local_mathjax_url()
-    except MathJaxMissing as exc:
-        report(f"warning: {exc}")
-        mathjax = ""
-    options = RenderOptions(hide_code=hide_code, for_print=True, mathjax_local=mathjax)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".print-", dir=out_dir) as tmp:
-        jobs = []
-        for number, items in todo.items():
-            source = Path(tmp) / f"assignment_{number}.html"
-            source.write_text(combined_document(course, number, items, notebook_dir, options), encoding="utf-8")
-            footer = f"{course.student_name} ({course.student_usn}) · {course.code} · assignment {number}"
-            jobs.append(PrintJob(source, out_dir / f"assignment_{number}.pdf", footer))
-        for warning in print_pdfs(jobs, browser):
-            report(f"warning: {warning}")
-    for job in jobs:
-        report(f"wrote {_shown(job.pdf)} ({_pages(job.pdf)})")
-    return [job.pdf for job in jobs]
-
-
-def _pages(pdf: Path) -> str:
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        return f"{pdf.stat().st_size // 1024} KiB"
-    return f"{len(PdfReader(pdf).pages)} pages, {pdf.stat().st_size // 1024} KiB"
+        numbers = selected_assignments(request)
+        found = checked_notebooks(request, numbers)
+        tools = (require_browser(), local_mathjax_url())
+        for note in student_notes(request.course) + legibility_notes([i for v in found.values() for i in v]):
+            report(note)
+        outputs = build_documents(request, found, tools, report)
+    except BaseException:
+        remove_earlier(request, numbers, report)
+        raise
+    remove_earlier(request, numbers, report, keep=set(outputs.files))
+    for path, data in outputs.files.items():
+        atomic_write_bytes(path, data)
+        pages = f"{outputs.pages[path]} pages, " if path in outputs.pages else ""
+        report(f"wrote {shown(path)} ({pages}{len(data) // 1024} KiB)")
+    return list(outputs.files)

@@ -1,22 +1,20 @@
 """A stored notebook made ready for a static export (no kernel, no widget manager).
 
 Widget views cannot be drawn without a kernel or the widget manager's scripts, which exports
-do not load (they would come from the network). Each stored widget-view output is therefore
-replaced by what it showed, when the notebook stored the widget state (``make refresh`` does):
+do not load. Each stored widget-view output is therefore replaced by what it showed:
 
-- an explorer's controls become one line naming each control and its value
-  (the explorer's default figure, the next output, is an ordinary image and stays as it is);
+- an explorer's controls become one line with the values its figure was drawn with: taken from
+  the figure's own metadata (``helpers.widgets`` stores them with every figure it displays, so
+  a figure redrawn after a slider moved carries the moved values), else from the widget state
+  the notebook stored (``make refresh`` stores it);
 - a tqdm progress bar becomes its final text line (``100%|██████████| 50/50``);
 - any other widget becomes the list of its controls' values, or is dropped when it has none.
 
-Without stored state, controls become a short note and progress bars are dropped (their stored
-text fallback is the bar at 0%, which would mislead a reader). The widget state itself is
-removed from the copy's metadata.
-
-The source of the header cell (``header("<id>")``: its output is the title) and of cells whose
-source was collapsed in JupyterLab is left out, so each question starts with its title; cells
-tagged ``remove-input``/``hide-input``, ``remove-output`` or ``remove-cell`` are treated as the
-tags say (see :mod:`tools.export.render`). The notebook on disk is never changed.
+Without stored state, progress bars are dropped (their stored text fallback is the bar at 0%,
+which would mislead a reader). An explorer whose values are known neither way is reported by
+:func:`explorers_without_values`, and the export refuses it. The widget state itself is removed
+from the copy's metadata; each figure output notes the index of its cell (for print warnings).
+Cells whose source was collapsed in JupyterLab keep it hidden. The notebook on disk is never changed.
 """
 from __future__ import annotations
 
@@ -41,9 +39,12 @@ _CONTROL_REPR = re.compile(r"\b(VBox|HBox|Box|\w*Slider|Dropdown|Checkbox|Toggle
 _TIMING = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 NOTE_CLASS = "wb-widget-note"
-#: Tag given to cells whose source exports leave out (see :func:`_hides_source`).
+#: Output metadata key (in the export's copy) holding the index of the cell a figure comes from.
+CELL_KEY = "workbook_cell"
+#: Tag given (in the export's copy) to cells whose source the documents leave out.
 HIDE_INPUT_TAG = "workbook-hide-input"
-_HEADER_CALL = re.compile(r"^\s*from helpers\.course import header\s+header\([^)]*\)\s*$")
+#: The header cell every notebook starts with (the documents print their own title block instead).
+HEADER_CALL = re.compile(r"^\s*from helpers\.course import header\s+header\([^)]*\)\s*$")
 
 
 def read_static(path: Path) -> NotebookNode:
@@ -60,16 +61,19 @@ def static_copy(nb: NotebookNode) -> NotebookNode:
     """A deep copy of ``nb`` with widget views replaced and widget state removed."""
     nb = copy.deepcopy(nb)
     states = widget_states(nb)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
             continue
-        if _hides_source(cell):
-            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
-            tags.append(HIDE_INPUT_TAG)
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                output.setdefault("metadata", {})[CELL_KEY] = index
+        if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False):
+            cell.setdefault("metadata", {}).setdefault("tags", []).append(HIDE_INPUT_TAG)
+        drawn_with = explorer_values(cell)
         outputs = []
         for output in cell.get("outputs", []):
             if WIDGET_VIEW in output.get("data", {}):
-                replacement = widget_output(output, states)
+                replacement = widget_output(output, states, drawn_with)
                 if replacement is not None:
                     outputs.append(replacement)
             else:
@@ -79,11 +83,34 @@ def static_copy(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def _hides_source(cell: dict[str, Any]) -> bool:
-    """True for the header cell (its output is the title) and cells hidden in JupyterLab."""
-    source = "".join(cell.get("source", ""))
-    hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
-    return bool(hidden) or _HEADER_CALL.match(source) is not None
+def is_header_cell(cell: dict[str, Any]) -> bool:
+    """True for the ``header("<id>")`` cell a notebook starts with."""
+    return cell.get("cell_type") == "code" and HEADER_CALL.match("".join(cell.get("source", ""))) is not None
+
+
+def explorer_values(cell: dict[str, Any]) -> dict[str, Any] | None:
+    """The slider values stored with the cell's explorer figure (``helpers.widgets``), or None."""
+    for output in cell.get("outputs", []):
+        values = output.get("metadata", {}).get("workbook", {}).get("explorer")
+        if isinstance(values, dict):
+            return values
+    return None
+
+
+def explorers_without_values(nb: NotebookNode) -> list[int]:
+    """Indices of code cells whose explorer controls have neither stored widget state nor figure metadata."""
+    states = widget_states(nb)
+    missing = []
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code" or explorer_values(cell) is not None:
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and data[WIDGET_VIEW].get("model_id", "") not in states \
+                    and _CONTROL_REPR.search(_text(data.get("text/plain", ""))):
+                missing.append(index)
+                break
+    return missing
 
 
 def widget_states(nb: NotebookNode) -> dict[str, dict[str, Any]]:
@@ -92,29 +119,44 @@ def widget_states(nb: NotebookNode) -> dict[str, dict[str, Any]]:
     return {model_id: dict(model) for model_id, model in state.items()}
 
 
-def widget_output(output: dict[str, Any], states: dict[str, dict[str, Any]]) -> NotebookNode | None:
-    """The static output that stands for one widget-view output, or None to drop it."""
+def widget_output(output: dict[str, Any], states: dict[str, dict[str, Any]],
+                  drawn_with: dict[str, Any] | None = None) -> NotebookNode | None:
+    """The static output that stands for one widget-view output, or None to drop it.
+
+    ``drawn_with`` holds the values the cell's explorer figure carries (see :func:`explorer_values`).
+    """
     model_id = output["data"][WIDGET_VIEW].get("model_id", "")
     fallback = _text(output["data"].get("text/plain", ""))
-    if model_id in states:
-        progress = progress_line(model_id, states)
-        if progress is not None:
-            return _display(text=progress)
-        controls = control_values(model_id, states)
-        if controls:
-            shown = " · ".join(f"{name} = {value}" for name, value in controls)
-            return _display(
-                text=f"Interactive controls at their stored values: {shown}",
-                html_text=(f'<div class="{NOTE_CLASS}"><strong>Interactive controls</strong> at their '
-                           f"stored values: {html.escape(shown)}. Run the notebook in JupyterLab "
-                           "to move them.</div>"))
-        return None
-    if _TQDM_TEXT.search(fallback) or not _CONTROL_REPR.search(fallback):
+    progress = progress_line(model_id, states) if model_id in states else None
+    if progress is not None:
+        return _display(text=progress)
+    controls = control_values(model_id, states) if model_id in states else []
+    is_controls = bool(controls) or (model_id not in states and _CONTROL_REPR.search(fallback) is not None)
+    if drawn_with is not None and is_controls:
+        return controls_note([(name, _shown_value(value)) for name, value in drawn_with.items()])
+    if controls:
+        return controls_note(controls)
+    if model_id in states or _TQDM_TEXT.search(fallback) or not is_controls:
         return None
     return _display(
-        text="Interactive controls (run the notebook in JupyterLab to move them)",
-        html_text=(f'<div class="{NOTE_CLASS}"><strong>Interactive controls</strong>: run the '
-                   "notebook in JupyterLab to move them.</div>"))
+        text="Interactive controls (their values were not stored)",
+        html_text=(f'<div class="{NOTE_CLASS}"><strong>Interactive controls</strong>: their values '
+                   "were not stored.</div>"))
+
+
+def controls_note(controls: list[tuple[str, str]]) -> NotebookNode:
+    """The line that stands for an explorer's controls: the values its figure was drawn with."""
+    shown = " · ".join(f"{name} = {value}" for name, value in controls)
+    return _display(
+        text=f"Figure drawn with {shown} (sliders in the notebook)",
+        html_text=(f'<div class="{NOTE_CLASS}"><strong>Figure drawn with</strong> {html.escape(shown)} '
+                   "(sliders in the notebook).</div>"))
+
+
+def _shown_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def progress_line(model_id: str, states: dict[str, dict[str, Any]]) -> str | None:
