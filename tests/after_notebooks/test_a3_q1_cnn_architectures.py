@@ -63,8 +63,8 @@ EXPECTED_PARAMS = {
     "alexnet_stride1_stem": alexnet_params(4),                       # stride 1: 16 -> 16 -> 8 -> 4
     "vgg": vgg_params(False),
     "vgg_batch_norm": vgg_params(True),
-    "stacked": conv(1, 6, 3) + 2 * conv(6, 6, 3) + dense(6 * 4, 10),
-    "dilated": conv(1, 6, 3) + 2 * conv(6, 6, 3) + dense(6 * 4, 10),
+    "stacked": conv(1, 4, 3) + 2 * conv(4, 4, 3) + dense(4 * 4, 10),     # 4 channels, 4 quadrant means each
+    "dilated": conv(1, 4, 3) + 2 * conv(4, 4, 3) + dense(4 * 4, 10),
     "inception": (conv(1, 8, 3) + inception_module(8, 4, (4, 6), (2, 3), 3)
                   + inception_module(16, 8, (8, 12), (4, 6), 6) + dense(32, 10)),
     "resnet": (conv(1, 6, 3, bias=False) + bn(6) + residual_block(6, 6, False) + residual_block(6, 12, True)
@@ -80,7 +80,7 @@ EXPECTED_MACS = {
                              + 192 * 64 + 64 * 64 + 640),
     "vgg": (conv_macs(16, 1, 4, 3) + conv_macs(16, 4, 4, 3) + conv_macs(8, 4, 8, 3) + conv_macs(8, 8, 8, 3)
             + conv_macs(4, 8, 16, 3) + conv_macs(4, 16, 16, 3) + 64 * 64 + 640),
-    "stacked": conv_macs(16, 1, 6, 3) + 2 * conv_macs(16, 6, 6, 3) + 24 * 10,
+    "stacked": conv_macs(16, 1, 4, 3) + 2 * conv_macs(16, 4, 4, 3) + 16 * 10,
     "resnet": (conv_macs(8, 1, 6, 3) + 2 * conv_macs(8, 6, 6, 3) + conv_macs(4, 6, 12, 3) + conv_macs(4, 12, 12, 3)
                + conv_macs(4, 6, 12, 1) + 2 * conv_macs(4, 12, 12, 3) + 12 * 10),
 }
@@ -142,7 +142,7 @@ def test_svm_reference_refitted_on_the_same_split(recorded, split):
 
 
 def test_accuracies_are_whole_test_images_averaged_over_seeds(recorded):
-    n = recorded["n_test"] * 5
+    n = recorded["n_test"] * recorded["n_seeds"]
     for key, value in recorded.items():
         if key.startswith("acc_"):
             k = value["mean"] * n
