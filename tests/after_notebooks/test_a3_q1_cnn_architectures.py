@@ -46,7 +46,7 @@ def residual_block(c_in, c_out, projection):
 
 
 def vgg_params(batch_norm):
-    convs = [(1, 4), (4, 4), (4, 8), (8, 8), (8, 16), (16, 16)]
+    convs = [(1, 4), (4, 8), (8, 8), (8, 16), (16, 16)]                   # blocks of 1, 2 and 2 convolutions
     return (sum(conv(a, b, 3, bias=not batch_norm) + (bn(b) if batch_norm else 0) for a, b in convs)
             + dense(64, 64) + dense(64, 10))
 
@@ -78,7 +78,7 @@ EXPECTED_MACS = {
     "alexnet": conv_macs(8, 1, 8, 5) + conv_macs(4, 8, 12, 3) + conv_macs(4, 12, 12, 3) + 48 * 64 + 64 * 64 + 640,
     "alexnet_stride1_stem": (conv_macs(16, 1, 8, 5) + conv_macs(8, 8, 12, 3) + conv_macs(8, 12, 12, 3)
                              + 192 * 64 + 64 * 64 + 640),
-    "vgg": (conv_macs(16, 1, 4, 3) + conv_macs(16, 4, 4, 3) + conv_macs(8, 4, 8, 3) + conv_macs(8, 8, 8, 3)
+    "vgg": (conv_macs(16, 1, 4, 3) + conv_macs(8, 4, 8, 3) + conv_macs(8, 8, 8, 3)
             + conv_macs(4, 8, 16, 3) + conv_macs(4, 16, 16, 3) + 64 * 64 + 640),
     "stacked": conv_macs(16, 1, 4, 3) + 2 * conv_macs(16, 4, 4, 3) + 16 * 10,
     "resnet": (conv_macs(8, 1, 6, 3) + 2 * conv_macs(8, 6, 6, 3) + conv_macs(4, 6, 12, 3) + conv_macs(4, 12, 12, 3)
@@ -87,9 +87,9 @@ EXPECTED_MACS = {
 
 # receptive field: r += (k - 1) d j, j *= s over the convolutions and poolings (widest path)
 EXPECTED_RF = {
-    "stacked": 1 + 2 + 2 + 2,                                  # 1 + 2L, L = 3
-    "dilated": 1 + 2 * 1 + 2 * 2 + 2 * 4,                      # 2^(L+1) - 1
-    "lenet": 1 + 4 + 1 + 4 * 2 + 1 * 4,                        # conv5, pool2, conv5 at jump 2, pool2 at jump 4
+    "stacked": 1 + 2 + 2 + 2 + 7,                              # 1 + 2L (L = 3), then the 8 x 8 quadrant mean
+    "dilated": 1 + 2 * 1 + 2 * 2 + 2 * 4 + 7,                  # 2^(L+1) - 1, then the quadrant mean
+    "lenet": 1 + 4 + 1 + 4 * 2 + 1 * 2,                        # conv5, pool2, conv5 at jump 2, pool2 at jump 2
     "resnet": 1 + 2 + 2 * 2 * 2 + 2 * 2 + 2 * 4 + 2 * 4 * 2,   # stem/2, block (2 convs), block (/2, conv), block
 }
 
@@ -148,3 +148,73 @@ def test_accuracies_are_whole_test_images_averaged_over_seeds(recorded):
             k = value["mean"] * n
             assert abs(k - round(k)) < 1e-6, key
             assert 0.85 < value["mean"] <= 1.0, key
+
+
+# ----------------------------------------------------------------------------- the Answer, claim by claim
+MAIN = ("resnet", "lenet", "vgg", "dilated", "inception", "alexnet", "stacked")
+TIED_WITH_RESNET = ("lenet", "vgg")
+BELOW_RESNET = ("alexnet", "inception", "dilated")
+NO_DETECTABLE_EFFECT = ("shortcuts", "batch", "dilation")
+
+
+@pytest.fixture(scope="module")
+def text(answer):
+    return " ".join(answer.split())                  # line breaks of the Markdown do not split a number
+
+
+def signed(d):
+    return stats.format_pm(d["mean"], d["se"], signed=True)
+
+
+def test_answer_quotes_the_stored_numbers(stored, text):
+    for key in MAIN:
+        assert stats.format_pm(stored[f"acc_{key}"]["mean"], stored[f"acc_{key}"]["sd"]) in text, key
+    for key in TIED_WITH_RESNET + BELOW_RESNET:
+        assert signed(stored[f"resnet_minus_{key}"]) in text, key
+    for key in NO_DETECTABLE_EFFECT + ("stride_1",):
+        assert signed(stored[f"ablation_{key}"]) in text, key
+    n = stored["n_test"]
+    svm = stats.wilson_interval(round(stored["svc_test_accuracy"] * n), n)
+    assert f"{svm.estimate:.3f} (95 % interval [{svm.low:.3f}, {svm.high:.3f}])" in text
+    assert f"({stored['n_train']:,} training, {stored['n_val']:,} validation, {stored['n_test']:,} test images)" in text
+    params = [v["params"] for k, v in stored.items() if k.startswith("size_") and k[5:] in MAIN]
+    assert f"({min(params):,} to {max(params):,} parameters)" in text
+    lenet = stored["size_lenet"]
+    assert f"({lenet['params']:,} parameters, {lenet['macs']:,} MACs)" in text
+    ratio = stored["size_alexnet_stride1_stem"]["macs"] / stored["size_alexnet"]["macs"]
+    assert f"at {ratio:.1f} times the MACs" in text
+    assert f"{stored['n_seeds']} seeds" in text
+
+
+def test_resnet_lenet_and_vgg_cannot_be_told_apart(recorded):
+    for key in TIED_WITH_RESNET:
+        d = recorded[f"resnet_minus_{key}"]
+        assert d["low"] <= 0 <= d["high"], f"the Answer says ResNet and {key} are tied"
+
+
+def test_resnet_beats_alexnet_inception_and_dilated(recorded):
+    for key in BELOW_RESNET:
+        assert recorded[f"resnet_minus_{key}"]["low"] > 0, f"the Answer says ResNet beats {key}"
+
+
+def test_the_svm_interval_contains_resnets_mean(recorded):
+    n = recorded["n_test"]
+    svm = stats.wilson_interval(round(recorded["svc_test_accuracy"] * n), n)
+    assert svm.low <= recorded["acc_resnet"]["mean"] <= svm.high
+
+
+def test_only_the_stride_1_stem_has_a_detectable_effect(recorded):
+    assert recorded["ablation_stride_1"]["low"] > 0, "the Answer says the stride-1 stem helps"
+    for key in NO_DETECTABLE_EFFECT:
+        d = recorded[f"ablation_{key}"]
+        assert d["low"] <= 0 <= d["high"], f"the Answer says {key} makes no detectable difference"
+
+
+def test_lenet_is_the_cheapest_of_the_leading_tie_and_on_both_pareto_fronts(recorded):
+    mean = {k[4:]: v["mean"] for k, v in recorded.items() if k.startswith("acc_")}
+    size = {k[5:]: v for k, v in recorded.items() if k.startswith("size_")}
+    tie = ("resnet",) + TIED_WITH_RESNET
+    for cost in ("params", "macs"):
+        assert min(tie, key=lambda k: size[k][cost]) == "lenet", cost
+        dominated = [k for k in mean if k != "lenet" and mean[k] > mean["lenet"] and size[k][cost] <= size["lenet"][cost]]
+        assert not dominated, (cost, dominated)
