@@ -115,6 +115,7 @@ def test_choices_follow_the_recorded_validation_scores(recorded):
 
 # ----------------------------------------------------------------------------- the Answer, claim by claim
 def test_answer_quotes_the_stored_numbers(stored, answer):
+    answer = " ".join(answer.split())                # line breaks of the Markdown do not split a number
     cd1 = stored["test_cd1"]
     for metric in ("NDCG@10", "HR@10", "P@10"):
         assert stats.format_pm(*cd1[metric]) in answer, metric
@@ -126,6 +127,10 @@ def test_answer_quotes_the_stored_numbers(stored, answer):
     assert f"{stored['taste_passing']} of {stored['taste_units']} hidden units" in answer
     assert f"{stored['n_test']} new test customers" in answer
     assert f"{stored['n_hidden']} binary hidden units" in answer
+    assert f"about {round(0.05 * stored['taste_units'])} would pass" in answer
+    shop = stored["data_settings"]
+    assert f"({shop['n_customers']:,} customers, {shop['n_items']} items" in answer
+    assert ["one", "two", "three", "four", "five", "six", "seven", "eight"][shop["n_tastes"] - 1] + " hidden tastes" in answer
 
 
 def test_cd3_ties_with_cd1_and_the_others_are_lower(recorded):
