@@ -114,6 +114,15 @@ def test_choices_follow_the_recorded_validation_scores(recorded):
 
 
 # ----------------------------------------------------------------------------- the Answer, claim by claim
+def low(d):
+    """Lower end of a recorded paired difference's 95 % interval (mean - t se)."""
+    return d["mean"] - d["t"] * d["se"]
+
+
+def high(d):
+    return d["mean"] + d["t"] * d["se"]
+
+
 def test_answer_quotes_the_stored_numbers(stored, answer):
     answer = " ".join(answer.split())                # line breaks of the Markdown do not split a number
     cd1 = stored["test_cd1"]
@@ -134,21 +143,21 @@ def test_answer_quotes_the_stored_numbers(stored, answer):
 
 
 def test_cd3_ties_with_cd1_pcd1_is_no_better_and_bernoulli_rbm_is_lower(recorded):
-    assert recorded["diff_cd3"]["low"] <= 0 <= recorded["diff_cd3"]["high"], "the Answer says CD-3 ties with CD-1"
+    assert low(recorded["diff_cd3"]) <= 0 <= high(recorded["diff_cd3"]), "the Answer says CD-3 ties with CD-1"
     pcd = recorded["diff_pcd1"]
-    assert pcd["mean"] < 0 and pcd["high"] < 0.005, "the Answer says PCD-1 is no better than CD-1"
-    assert recorded["diff_bernoullirbm"]["high"] < 0, "the Answer says BernoulliRBM is below CD-1"
+    assert pcd["mean"] < 0 and high(pcd) < 0.005, "the Answer says PCD-1 is no better than CD-1"
+    assert high(recorded["diff_bernoullirbm"]) < 0, "the Answer says BernoulliRBM is below CD-1"
 
 
 def test_the_rbm_beats_every_baseline(recorded):
     for key in ("diff_itemknn", "diff_truncated_svd", "diff_popularity"):
-        assert recorded[key]["high"] < 0, f"the Answer says CD-1 beats {key[5:]}"
+        assert high(recorded[key]) < 0, f"the Answer says CD-1 beats {key[5:]}"
 
 
 def test_overfitting_shows_in_the_overfit_setting_only(recorded):
-    assert recorded["overfit_overfit"]["high"] < 0, "the Answer says the validation hit-rate falls"
+    assert high(recorded["overfit_overfit"]) < 0, "the Answer says the validation hit-rate falls"
     main = recorded["overfit_main"]
-    assert main["low"] <= 0 <= main["high"], "the Answer says the main setting does not move"
+    assert low(main) <= 0 <= high(main), "the Answer says the main setting does not move"
 
 
 def test_hidden_units_learn_tastes_well_beyond_chance(recorded):
