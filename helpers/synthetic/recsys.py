@@ -36,6 +36,8 @@ show its effect.
 
 Evaluation splits: :func:`split_customers` (train / validation customers) and
 :func:`leave_k_out` (hide ``k`` positives of each customer as the items to recover).
+Top-k evaluation: :func:`top_k_unseen` (the k best-scored items a customer has not interacted with)
+and :func:`ranking_metrics` (hit-rate, precision, recall and NDCG at k, per customer).
 Random numbers come only from the ``numpy.random.Generator`` passed in.
 """
 from __future__ import annotations
@@ -359,3 +361,79 @@ def leave_k_out(V: np.ndarray, k: int, rng: np.random.Generator, *, min_observed
         observed[u, chosen] = 0
         held[u] = chosen
     return HoldOut(observed=observed, held_out=held, evaluated=evaluated)
+
+
+def top_k_unseen(scores: np.ndarray, observed: np.ndarray, k: int = 10) -> np.ndarray:
+    """The ``k`` highest-scoring items each customer has not interacted with, best first.
+
+    Observed items (``observed == 1``) are never recommended; equal scores are ranked by the lower
+    item index, so the ranking is reproducible.
+
+    Parameters
+    ----------
+    scores : array of float, shape (n_customers, n_items)
+    observed : array of 0/1, shape (n_customers, n_items)
+    k : int in [1, n_items]
+
+    Returns
+    -------
+    ndarray of int64, shape (n_customers, k)
+    """
+    scores, observed = _scores_and_observed(scores, observed, "top_k_unseen")
+    k = check_int(k, "k", "top_k_unseen", low=1, high=scores.shape[1])
+    masked = np.where(observed == 1, -np.inf, scores)
+    return np.argsort(-masked, axis=1, kind="stable")[:, :k].astype(np.int64)
+
+
+def ranking_metrics(scores: np.ndarray, observed: np.ndarray, held_out: np.ndarray,
+                    k: int = 10) -> dict[str, np.ndarray]:
+    """Hit-rate, precision, recall and NDCG at ``k`` of each customer's top-k unseen items.
+
+    With ``R`` the held-out items of a customer, ``r_1..r_k`` their top-k list (:func:`top_k_unseen`)
+    and ``rel_i = 1`` when ``r_i`` is in ``R``:
+
+    * ``hit = 1`` if any ``rel_i = 1``; ``precision = sum(rel) / k``; ``recall = sum(rel) / |R|``;
+    * ``ndcg = DCG / IDCG`` with ``DCG = sum_i rel_i / log2(i + 1)`` and ``IDCG`` the DCG of a list
+      that puts all of ``R`` first (binary relevance; Järvelin and Kekäläinen, 2002).
+
+    Parameters
+    ----------
+    scores : array of float, shape (n_customers, n_items)
+    observed : array of 0/1, shape (n_customers, n_items), the items the recommender may see
+    held_out : array of int, shape (n_customers, n_held)
+        The hidden items of each customer (:attr:`HoldOut.held_out` of the evaluated rows); none may
+        be observed.
+    k : int in [1, n_items]
+
+    Returns
+    -------
+    dict of ndarray of float, each of shape (n_customers,): ``hit``, ``precision``, ``recall``, ``ndcg``
+        Average them for the usual "hit-rate@k" etc.; keep them per customer for paired comparisons.
+    """
+    scores, observed = _scores_and_observed(scores, observed, "ranking_metrics")
+    held = np.asarray(held_out)
+    if held.ndim != 2 or len(held) != len(scores) or not np.issubdtype(held.dtype, np.integer):
+        raise ValueError(f"ranking_metrics: held_out must be an integer array of shape (n_customers, n_held) "
+                         f"= ({len(scores)}, n_held); got {held.dtype} {held.shape}")
+    if held.size and (held.min() < 0 or held.max() >= scores.shape[1]):
+        raise ValueError("ranking_metrics: held_out holds item indices outside [0, n_items); pass only the "
+                         "evaluated customers' rows (HoldOut.evaluated)")
+    if np.take_along_axis(observed, held, axis=1).any():
+        raise ValueError("ranking_metrics: a held-out item is also observed; hide it first (leave_k_out)")
+    top = top_k_unseen(scores, observed, k)
+    relevant = (top[:, :, None] == held[:, None, :]).any(axis=2).astype(float)   # (n_customers, k)
+    discount = 1.0 / np.log2(np.arange(2, top.shape[1] + 2))
+    ideal = np.cumsum(discount)[np.minimum(held.shape[1], top.shape[1]) - 1]
+    hits = relevant.sum(axis=1)
+    return {"hit": (hits > 0).astype(float), "precision": hits / top.shape[1],
+            "recall": hits / held.shape[1], "ndcg": (relevant @ discount) / ideal}
+
+
+def _scores_and_observed(scores, observed, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    scores, observed = np.asarray(scores, dtype=float), np.asarray(observed)
+    if scores.ndim != 2 or scores.shape != observed.shape:
+        raise ValueError(f"{owner}: scores and observed must have the same shape (n_customers, n_items); "
+                         f"got {scores.shape} and {observed.shape}")
+    if np.isnan(scores).any():
+        raise ValueError(f"{owner}: scores contain NaN (a model that diverged?); rankings need numbers")
+    return scores, observed

@@ -168,7 +168,8 @@ def test_no_global_random_state_is_used():
 
 
 def test_public_functions_are_documented_with_shapes():
-    for fn in (make_interactions, to_visible, split_customers, leave_k_out):
+    for fn in (make_interactions, to_visible, split_customers, leave_k_out, recsys.top_k_unseen,
+               recsys.ranking_metrics):
         doc = inspect.getdoc(fn)
         assert doc and "Parameters" in doc and "Returns" in doc, fn.__name__
     for name in inspect.signature(make_interactions).parameters:
@@ -176,3 +177,45 @@ def test_public_functions_are_documented_with_shapes():
     assert "shape (n_customers, n_items)" in inspect.getdoc(Interactions)
     assert "shape (n_customers, k)" in inspect.getdoc(HoldOut)
     assert "synthetic" in (recsys.__doc__ or "").lower() or "generates" in (recsys.__doc__ or "")
+
+
+def test_top_k_unseen_skips_observed_items_and_breaks_ties_by_index():
+    scores = np.array([[0.1, 0.9, 0.9, 0.5, 0.0], [1.0, 1.0, 1.0, 1.0, 1.0]])
+    observed = np.array([[0, 1, 0, 0, 0], [1, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(recsys.top_k_unseen(scores, observed, 3), [[2, 3, 0], [1, 2, 3]])
+
+
+def test_ranking_metrics_against_hand_computed_values():
+    # customer 0: held-out items 2 and 4; top-3 unseen = [2, 3, 0] -> one hit at rank 1
+    scores = np.array([[0.1, 0.9, 0.9, 0.5, 0.0], [0.0, 0.2, 0.3, 0.4, 0.5]])
+    observed = np.array([[0, 1, 0, 0, 0], [1, 0, 0, 0, 0]])
+    held = np.array([[2, 4], [3, 1]])
+    m = recsys.ranking_metrics(scores, observed, held, k=3)
+    # customer 1: top-3 unseen = [4, 3, 2]: one hit (3) at rank 2
+    np.testing.assert_allclose(m["hit"], [1, 1])
+    np.testing.assert_allclose(m["precision"], [1 / 3, 1 / 3])
+    np.testing.assert_allclose(m["recall"], [0.5, 0.5])
+    idcg = 1 + 1 / np.log2(3)
+    np.testing.assert_allclose(m["ndcg"], [1 / idcg, (1 / np.log2(3)) / idcg])
+    # both held-out items first: NDCG 1; none in the list: all 0
+    perfect = recsys.ranking_metrics(np.array([[0, 0, 5, 0, 4.0]]), np.zeros((1, 5)), np.array([[4, 2]]), k=3)
+    assert perfect["ndcg"][0] == pytest.approx(1.0) and perfect["recall"][0] == 1.0
+    miss = recsys.ranking_metrics(np.array([[5, 4, 3, 2, 1.0]]), np.zeros((1, 5)), np.array([[4]]), k=2)
+    assert all(v[0] == 0 for v in miss.values())
+
+
+def test_ranking_metrics_refuse_bad_input():
+    scores, observed = np.zeros((2, 5)), np.zeros((2, 5), dtype=int)
+    with pytest.raises(ValueError, match="same shape"):
+        recsys.ranking_metrics(scores, observed[:, :4], np.array([[1], [2]]))
+    with pytest.raises(ValueError, match="held_out must be an integer array"):
+        recsys.ranking_metrics(scores, observed, np.array([1, 2]))
+    with pytest.raises(ValueError, match="outside"):
+        recsys.ranking_metrics(scores, observed, np.array([[1], [-1]]))
+    observed[0, 1] = 1
+    with pytest.raises(ValueError, match="also observed"):
+        recsys.ranking_metrics(scores, observed, np.array([[1], [2]]))
+    with pytest.raises(ValueError, match="NaN"):
+        recsys.top_k_unseen(np.full((2, 5), np.nan), observed)
+    with pytest.raises(ValueError, match=r"k must be an integer in \[1, 5\]"):
+        recsys.top_k_unseen(scores, observed, 6)
