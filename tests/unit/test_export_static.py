@@ -265,3 +265,18 @@ def test_a_wide_figure_prints_from_its_print_rendition():
     size = figure_size(wide)
     assert (size.width_px, size.smallest_font_pt) == (1140, 8) and legibility_problems(size) == {}
     assert png(1140, 560, 160) in image_html(wide) and png(2080, 600, 160) not in image_html(wide)
+
+
+def test_escaped_dollars_reach_the_html_escaped_and_maths_and_code_are_untouched():
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from tools.export.render import escaped_dollars_kept
+
+    source = ("costs 40 k\\$ (sd), then $\\lambda$ and $a\\$b$\n$$x = 1\\\\\ny$$\n"
+              "`k\\$` and 2 k\\$\n```\ncode k\\$\n```\n3 k\\$")
+    html = markdown2html_mistune(escaped_dollars_kept(source))
+    assert "40 k\\$ (sd)" in html and "2 k\\$" in html and "3 k\\$" in html   # MathJax prints \$ as $
+    assert "$\\lambda$" in html and "$a\\$b$" in html and "$$x = 1\\\\\ny$$" in html
+    assert "<code>k\\$</code>" in html and "code k\\$\n</code>" in html
+    assert html.count("$") - html.count("\\$") == markdown2html_mistune("$\\lambda$ $a b$ $$x$$").count("$")
+    assert escaped_dollars_kept("no dollars here") == "no dollars here"

@@ -87,7 +87,9 @@ OVERFLOW_SCRIPT = """() => {
     const r = el.getBoundingClientRect();
     if (r.width > 0 && r.right > limit) {
       const q = el.closest('section[id]');
-      wide.push((q ? q.id : 'page') + ': ' + el.tagName.toLowerCase() + ' ' + Math.round(r.right - limit + 1) + ' px too wide');
+      const text = Array.from((el.textContent || '').replace(/\s+/g, ' ').trim()).slice(0, 60).join('');
+      wide.push((q ? q.id : 'page') + ': ' + el.tagName.toLowerCase() + ' ' + Math.round(r.right - limit + 1)
+                + ' px too wide' + (text ? ' ("' + text + '")' : ''));
     }
   }
   return wide.slice(0, 20);
