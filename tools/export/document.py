@@ -54,6 +54,9 @@ main.wb-document {{ font-family: {NAME_FONTS}; color: #111; }}
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ padding: 1px 5px; }}
 .jp-OutputArea-output pre {{ margin: 0; }}
 .wb-fitted td, .wb-fitted th {{ white-space: normal; overflow-wrap: normal; word-break: normal; }}
+.wb-results {{ table-layout: fixed; width: 100%; }}
+.wb-results th:first-child, .wb-results td:first-child {{ width: 45%; }}
+.wb-results td {{ overflow-wrap: anywhere; vertical-align: top; }}
 img.wb-figure {{ max-width: 100%; height: auto; display: block; }}
 .anchor-link {{ display: none; }}
 .wb-widget-note {{ font-style: italic; color: #444; border-left: 3px solid #9ab; padding: 1px 8px; font-size: 90%; }}

@@ -27,6 +27,12 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from helpers.results import METADATA_KEY as RESULTS_KEY
+
+#: Class given to a notebook's results table (``results.show()``): printed with a fixed label column.
+RESULTS_CLASS = "wb-results"
+_RESULTS_TABLE = re.compile(r"<table>")
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -67,6 +73,9 @@ def static_copy(nb: NotebookNode) -> NotebookNode:
         for output in cell.get("outputs", []):
             if "image/png" in output.get("data", {}):
                 output.setdefault("metadata", {})[CELL_KEY] = index
+            if RESULTS_KEY in output.get("metadata", {}) and "text/html" in output.get("data", {}):
+                output["data"]["text/html"] = _RESULTS_TABLE.sub(f'<table class="{RESULTS_CLASS}">',
+                                                                   _text(output["data"]["text/html"]), count=1)
         if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False):
             cell.setdefault("metadata", {}).setdefault("tags", []).append(HIDE_INPUT_TAG)
         drawn_with = explorer_values(cell)
