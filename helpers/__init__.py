@@ -6,6 +6,7 @@ course           the course file (``course.toml``) and each notebook's header
 data             scikit-learn's data sets and the files in ``data/`` as checked numpy arrays
 plotting         one plot style and the plots several notebooks share
 widgets          slider explorers that also render a static default figure
+progress         progress bars shown in the lab and never stored by a refresh
 results          a notebook's key answers, recorded to ``build/results/<notebook>.json``
 seeds            one experiment over several seeds, in parallel worker processes, bit-identical to a sequential run
 stats            uncertainties for the evidence standard: mean ± sd, paired differences, intervals, tests, 1-SE rule
@@ -20,5 +21,5 @@ notebooks        reading stored notebooks (tests and exports)
 numeric_profile  the conditions under which outputs reproduce bit for bit (``make doctor``)
 """
 
-__all__ = ["course", "data", "plotting", "widgets", "results", "seeds", "stats", "nn", "synthetic", "validation", "compat", "files",
+__all__ = ["course", "data", "plotting", "widgets", "progress", "results", "seeds", "stats", "nn", "synthetic", "validation", "compat", "files",
            "paths", "notebooks", "numeric_profile"]
