@@ -74,6 +74,8 @@ img.wb-figure {{ max-width: 100%; height: auto; display: block; }}
 .wb-toc-title {{ flex: 1 1 auto; }}
 .wb-page {{ flex: 0 0 3em; text-align: right; }}
 .wb-title h1 {{ font-size: 16pt; margin: 0 0 2mm 0; }}
+/* a space where a heading wraps stays in its text, so the PDF outline keeps it between the two words */
+h1, h2, h3, h4 {{ white-space: pre-wrap; }}
 .wb-meta {{ color: #444; font-size: 9pt; margin: 0 0 2mm 0; }}
 .wb-question-text {{ margin: 2mm 0 4mm 0; }}
 h2.wb-part {{ font-size: 13pt; border-bottom: 1px solid #bbb; padding-bottom: 1mm; margin-top: 5mm; }}
