@@ -143,6 +143,15 @@ class Results:
         _check_storable(plain, key)
         self._entries[key] = _Entry(plain, label, digits, tolerance)
 
+    def add_differences(self, key: str, differences: dict[str, Any], label: str, tolerance: float) -> None:
+        """Record paired differences (``helpers.stats.PairedDifference`` by name) as ``{name: {mean, se}}``
+        under ``key`` and their p-values under ``key + "_p"`` (tolerance 1: a p-value may move anywhere on
+        another machine; a sentence that relies on one is asserted by the notebook's test instead)."""
+        self.add(key, {name: {"mean": d.mean, "se": d.se} for name, d in differences.items()}, label,
+                 tolerance=tolerance)
+        self.add(f"{key}_p", {name: d.p_value for name, d in differences.items()}, f"{label}: paired t-test p",
+                 digits=3, tolerance=1.0)
+
     def __getitem__(self, key: str) -> Any:
         return self._entries[key].value
 

@@ -163,6 +163,10 @@ class MeanSD:
         """``{"mean": ..., "sd": ...}``, e.g. for ``results.add`` (the numbers a reader needs to quote it)."""
         return {"mean": self.mean, "sd": self.sd}
 
+    def formatted(self) -> str:
+        """``"mean ± sd"`` rounded to what the sd allows (see :func:`format_pm`), as a sentence quotes it."""
+        return format_pm(self.mean, self.sd)
+
     def __str__(self) -> str:
         if self.sd == 0:
             return f"{self.mean:g} (all {self.n} {self.what} equal)"
@@ -190,6 +194,10 @@ class PairedDifference:
     def as_dict(self) -> dict[str, float]:
         """``{"mean", "se", "low", "high"}``, e.g. for ``results.add`` (what a sentence about it quotes and tests)."""
         return {"mean": self.mean, "se": self.se, "low": self.low, "high": self.high}
+
+    def formatted(self) -> str:
+        """``"+mean ± se"`` (signed) rounded to what the standard error allows, as a sentence quotes it."""
+        return format_pm(self.mean, self.se, signed=True)
 
     def __str__(self) -> str:
         level = f"{100 * self.confidence:g}%"

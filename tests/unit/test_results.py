@@ -212,3 +212,16 @@ def test_a_reader_never_sees_a_partial_file_while_two_processes_write_it(tmp_pat
     reads, partial = map(int, reader.communicate(timeout=120)[0].split())
     assert reads >= 50 and partial == 0
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_add_differences_records_mean_and_se_and_the_p_values_apart():
+    from helpers import stats
+
+    results = Results("a1_q1_mle_quality_control")
+    d = stats.paired_difference([0.9, 0.8, 0.85, 0.95], [0.8, 0.8, 0.8, 0.9])
+    results.add_differences("gain", {"cnn_vs_mlp": d}, "test-accuracy gain", tolerance=0.02)
+    assert results["gain"] == {"cnn_vs_mlp": {"mean": d.mean, "se": d.se}}
+    assert results["gain_p"] == {"cnn_vs_mlp": d.p_value}
+    payload = results.payload()
+    assert payload["tolerances"] == {"gain": 0.02, "gain_p": 1.0}
+    assert payload["labels"]["gain_p"] == "test-accuracy gain: paired t-test p"

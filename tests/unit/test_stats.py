@@ -229,3 +229,11 @@ def test_as_dict_gives_the_numbers_a_sentence_quotes():
     d = stats.paired_difference([0.90, 0.92, 0.91, 0.95], [0.88, 0.91, 0.91, 0.90])
     assert d.as_dict() == {"mean": d.mean, "se": d.se, "low": d.low, "high": d.high}
     assert d.as_dict()["low"] <= d.mean <= d.as_dict()["high"]
+
+
+def test_formatted_quotes_mean_sd_and_signed_difference_se_rounded_to_their_uncertainty():
+    m = stats.mean_sd([0.91, 0.93, 0.95, 0.89, 0.92])
+    assert m.formatted() == stats.format_pm(m.mean, m.sd) == "0.92 ± 0.02"
+    d = stats.paired_difference([0.91, 0.93, 0.95, 0.89, 0.92], [0.90, 0.90, 0.90, 0.90, 0.90])
+    assert d.formatted() == stats.format_pm(d.mean, d.se, signed=True)
+    assert d.formatted().startswith("+")
