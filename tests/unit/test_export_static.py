@@ -2,6 +2,7 @@
 widget outputs made static, what goes into the submission, figures on paper, the HTML rendering."""
 from __future__ import annotations
 
+import html
 import base64
 import io
 import os
@@ -280,3 +281,24 @@ def test_escaped_dollars_reach_the_html_escaped_and_maths_and_code_are_untouched
     assert "<code>k\\$</code>" in html and "code k\\$\n</code>" in html
     assert html.count("$") - html.count("\\$") == markdown2html_mistune("$\\lambda$ $a b$ $$x$$").count("$")
     assert escaped_dollars_kept("no dollars here") == "no dollars here"
+
+
+def test_long_values_of_the_results_table_are_shortened_in_the_submission_only():
+    from tools.export.compose import RESULT_VALUE_CHARS, shortened_value, submission, workbook_cells
+
+    assert shortened_value("0.91") == "0.91"
+    long_value = ", ".join(f"{k / 100:.2f}" for k in range(100))
+    short = shortened_value(long_value)
+    assert short.endswith(" … (in full in the workbook)") and long_value.startswith(short.split(" …")[0])
+    assert len(short.split(" …")[0]) <= RESULT_VALUE_CHARS and not short.split(" …")[0].endswith(",")
+
+    row = "<tr><td style='text-align:left'>{}</td><td style='text-align:right'>{}</td></tr>"
+    table = f"<table><tbody>{row.format('accuracy', '0.91')}{row.format('per seed', long_value)}</tbody></table>"
+    results = nbformat.v4.new_output("display_data", data={"text/html": table, "text/plain": "..."},
+                                     metadata={"workbook_results": {"results": {}}})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Answer"),
+                                         nbformat.v4.new_markdown_cell("It is 0.91."),
+                                         nbformat.v4.new_code_cell("results.show()", outputs=[results])])
+    shown = submission(nb).answer[-1].outputs[0]["data"]["text/html"]
+    assert ">0.91<" in shown and html.escape(short) in shown and long_value not in shown
+    assert long_value in workbook_cells(nb)[-1].outputs[0]["data"]["text/html"]   # the full workbook keeps it

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import nbformat
 from nbformat import NotebookNode
 
-from .static import HIDE_INPUT_TAG, is_header_cell
+from .static import HIDE_INPUT_TAG, RESULTS_KEY, is_header_cell
 
 ANSWER_CODE = "answer-code"
 KEY_FIGURE = "key-figure"
@@ -50,6 +50,9 @@ FIGURE_REF_CLASS = "wb-figure-ref"
 
 _SECTION = re.compile(r"^##\s+(?P<title>[^#].*?)\s*#*\s*$")
 _HEADING = re.compile(r"^#{3,6}\s+(?P<title>.+?)\s*#*\s*$")
+#: A value of the results table longer than this many characters is shortened in the submission.
+RESULT_VALUE_CHARS = 120
+_VALUE_CELL = re.compile(r"(<td style='text-align:right'>)(.*?)(</td>)", re.S)
 
 
 @dataclass
@@ -124,7 +127,29 @@ def submission(nb: NotebookNode) -> Submission:
             answer += _without_heading_line(section.cells)
         else:
             supporting += section.cells
-    return Submission(_plumbing_hidden(answer), figures, _plumbing_hidden(supporting))
+    return Submission(_plumbing_hidden(_long_values_shortened(answer)), figures, _plumbing_hidden(supporting))
+
+
+def shortened_value(text: str, limit: int = RESULT_VALUE_CHARS) -> str:
+    """``text`` (a results-table value) cut after a separator before ``limit`` characters, marked as cut."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(sep, 0, limit) for sep in (", ", "; ", " | ", " "))
+    return text[:cut if cut > limit // 2 else limit].rstrip(",;| ") + " … (in full in the workbook)"
+
+
+def _long_values_shortened(cells: list[NotebookNode]) -> list[NotebookNode]:
+    """The results table's long values (lists over seeds, grids) shortened: the Answer quotes what counts."""
+    def shorten(match: re.Match) -> str:
+        return match.group(1) + html.escape(shortened_value(html.unescape(match.group(2)))) + match.group(3)
+
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if RESULTS_KEY in output.get("metadata", {}) and "text/html" in data:
+                text = data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"])
+                data["text/html"] = _VALUE_CELL.sub(shorten, text)
+    return cells
 
 
 def _take_key_figures(sections: list[Section]) -> list[KeyFigure]:
