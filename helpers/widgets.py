@@ -68,6 +68,9 @@ def _control(name: str, spec: Any):
         f"a non-empty list of options, a bool, or an ipywidgets control")
 
 
+#: How the one-line text stand-in of an explorer's controls starts (the exports recognise it by this).
+CONTROLS_LINE_START = "Explorer controls:"
+
 class Explorer:
     """Controls plus one figure output that follows them. Build it with :func:`explorer`."""
 
@@ -102,7 +105,7 @@ class Explorer:
     def describe(self) -> str:
         """One line naming the controls and their values, shown where the controls cannot be drawn."""
         values = ", ".join(f"{name} = {value}" for name, value in self.values.items())
-        return f"Explorer controls: {values} (run the notebook to move them)"
+        return f"{CONTROLS_LINE_START} {values} (run the notebook to move them)"
 
     def show(self) -> None:
         """Display the controls and the default figure.

@@ -302,3 +302,15 @@ def test_long_values_of_the_results_table_are_shortened_in_the_submission_only()
     shown = submission(nb).answer[-1].outputs[0]["data"]["text/html"]
     assert ">0.91<" in shown and html.escape(short) in shown and long_value not in shown
     assert long_value in workbook_cells(nb)[-1].outputs[0]["data"]["text/html"]   # the full workbook keeps it
+
+
+def test_an_explorer_saved_without_widget_state_prints_the_values_its_figure_was_drawn_with():
+    from helpers.widgets import CONTROLS_LINE_START
+    from tools.export.static import WIDGET_VIEW, widget_output
+
+    view = {"data": {WIDGET_VIEW: {"model_id": "not-stored", "version_major": 2, "version_minor": 0},
+                     "text/plain": f"{CONTROLS_LINE_START} x1 = 2.5 (run the notebook to move them)"}}
+    note = widget_output(view, states={}, drawn_with={"x1": 2.38})
+    assert note is not None and note["data"]["text/plain"].startswith("Figure drawn with x1 = 2.38")
+    unrelated = {"data": {WIDGET_VIEW: {"model_id": "gone"}, "text/plain": "Output()"}}
+    assert widget_output(unrelated, states={}, drawn_with={"x1": 2.38}) is None

@@ -28,6 +28,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from helpers.results import METADATA_KEY as RESULTS_KEY
+from helpers.widgets import CONTROLS_LINE_START
 
 #: Class given to a notebook's results table (``results.show()``): printed with a fixed label column.
 RESULTS_CLASS = "wb-results"
@@ -41,7 +42,8 @@ _CONTROL_MODELS = re.compile(r"(Slider|Dropdown|Checkbox|Text|Select|ToggleButto
                              r"BoundedFloat|BoundedInt|FloatText|IntText|ToggleButton|Combobox)")
 _PROGRESS_MODELS = ("FloatProgressModel", "IntProgressModel")
 _TQDM_TEXT = re.compile(r"\d+%\|")
-_CONTROL_REPR = re.compile(r"\b(VBox|HBox|Box|\w*Slider|Dropdown|Checkbox|ToggleButtons)\(")
+_CONTROL_REPR = re.compile(r"\b(VBox|HBox|Box|\w*Slider|Dropdown|Checkbox|ToggleButtons)\(|^"
+                           + re.escape(CONTROLS_LINE_START))
 _TIMING = re.compile(r"\s*\[[^\]]*\]\s*$")
 
 NOTE_CLASS = "wb-widget-note"
