@@ -4,9 +4,8 @@ Everything is built once per session, by the command the Makefile runs, into tem
 from a snapshot of notebooks/ taken at the start (so a colleague refreshing a notebook meanwhile
 changes neither the input nor the expected counts). Three exports run side by side:
 
-- ``tagged``: `submit` (submission PDF, HTML, archive) of every assignment, from copies of the
-  snapshot with the proposed submission tags (``submission_tags.py``): the page budget is
-  measured there;
+- ``tagged``: `submit` (submission PDF, HTML, archive) of every assignment from the snapshot, each
+  notebook with the submission tags its authors gave it: the page budget is measured there;
 - ``indic``: `submit pdf html` of the smallest assignment from the untagged snapshot (the
   defaults), both documents, for a student whose name is written in Kannada and Devanagari;
 - ``synthetic``: `submit pdf html` of a one-question course whose notebook holds what tends to
@@ -38,9 +37,6 @@ from helpers.paths import COURSE_FILE, NOTEBOOK_DIR, ROOT
 
 if str(ROOT) not in sys.path:  # `tools` is a folder of the repository, not an installed package
     sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # submission_tags.py beside this file
-
-from submission_tags import tagged_copies  # noqa: E402
 from tools.export.browser import INSTALL_HINT, find_browser  # noqa: E402
 
 pytestmark = [pytest.mark.export, pytest.mark.timeout(600)]
@@ -118,12 +114,11 @@ class Run:
 
 @dataclass
 class Exports:
-    """The session's two exports, how the copies were tagged, and the notebook folders' digests."""
+    """The session's exports and the digests of the notebook folder they read."""
 
     tagged: Run
     indic: Run
     synthetic: Run
-    tagging: dict[str, str]
     digests_before: dict[str, dict[str, str]]
     digests_after: dict[str, dict[str, str]]
 
@@ -139,25 +134,24 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
     if find_browser() is None:
         pytest.skip(f"no Chromium/Chrome found: {INSTALL_HINT}")
     work = tmp_path_factory.mktemp("export")
-    snapshot, tagged = work / "snapshot" / "notebooks", work / "tagged" / "notebooks"
+    snapshot = work / "snapshot" / "notebooks"
     shutil.copytree(NOTEBOOK_DIR, snapshot, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    tagging = tagged_copies(snapshot, tagged)
-    before = {"snapshot": tree_digest(snapshot), "tagged": tree_digest(tagged)}
+    before = {"snapshot": tree_digest(snapshot)}
     small = smallest_assignment()
     course_file, synthetic = synthetic_workspace(work / "synthetic")
-    started = (start_export(["submit"], work / "tagged-build", tagged),
+    started = (start_export(["submit"], work / "tagged-build", snapshot),
                start_export(["submit", "pdf", "html", "--assignment", str(small)], work / "indic-build", snapshot,
                             indic_course_file(work)),
                start_export(["submit", "pdf", "html"], work / "synthetic-build", synthetic, course_file))
     logs = [finish_export(process) for process in started]
-    after = {"snapshot": tree_digest(snapshot), "tagged": tree_digest(tagged)}
+    after = {"snapshot": tree_digest(snapshot)}
     return Exports(
-        Run(work / "tagged-build", tagged, (COURSE.student_name, COURSE.student_usn), tuple(ASSIGNMENTS),
+        Run(work / "tagged-build", snapshot, (COURSE.student_name, COURSE.student_usn), tuple(ASSIGNMENTS),
             ("submission",), logs[0]),
         Run(work / "indic-build", snapshot, (INDIC_NAME, INDIC_USN), (small,), ("submission", "workbook"), logs[1]),
         Run(work / "synthetic-build", synthetic, (COURSE.student_name, COURSE.student_usn), (1,),
             ("submission", "workbook"), logs[2]),
-        tagging, before, after)
+        before, after)
 
 
 def pdf_pages(path: Path) -> list[str]:
@@ -176,7 +170,7 @@ def bookmarks(path: Path) -> list[tuple[str, int, list]]:
 
 
 def test_exporting_writes_nothing_into_the_notebook_folders(exports: Exports) -> None:
-    for name in ("snapshot", "tagged"):
+    for name in ("snapshot",):
         before, after = exports.digests_before[name], exports.digests_after[name]
         changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
         assert not changed, f"exporting changed or added files in the {name} notebook folder: {changed}"
@@ -209,11 +203,11 @@ def question_pages(path: Path) -> dict[str, int]:
 def test_the_submission_keeps_to_its_page_budget(exports: Exports) -> None:
     pages = {q: n for number, _, path in exports.tagged.documents("pdf") for q, n in question_pages(path).items()}
     table = ", ".join(f"{q}: {n}" for q, n in pages.items())
-    tagging = "; ".join(f"{k}: {v}" for k, v in exports.tagging.items())
     assert len(pages) == len(COURSE.questions), f"a question is missing from the submissions: {table}"
-    assert max(pages.values()) <= MAX_PAGES, f"a question takes over {MAX_PAGES} pages ({table}; tags: {tagging})"
+    assert max(pages.values()) <= MAX_PAGES, f"a question takes over {MAX_PAGES} pages ({table})"
     assert statistics.mean(pages.values()) <= MEAN_PAGES, (
-        f"questions average {statistics.mean(pages.values()):.1f} pages, over {MEAN_PAGES} ({table}; tags: {tagging})")
+        f"questions average {statistics.mean(pages.values()):.1f} pages, over {MEAN_PAGES} ({table}); leave "
+        "second views out of the submission with the submission-skip tag (README, Exporting)")
 
 
 def expected_sections(kind: str, path: Path) -> list[str]:
