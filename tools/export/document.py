@@ -88,7 +88,7 @@ figure.wb-key-figure figcaption {{ font-size: 9pt; color: #333; margin-top: 1mm;
   .jp-OutputArea-child {{ break-inside: auto; }}
   /* JupyterLab lays an input area out as a one-cell table, which Chromium does not split across
      pages: a long Markdown cell then jumped whole to the next page and left a gap */
-  .jp-InputArea, .jp-InputArea > * {{ display: block; }}
+  .jp-InputArea, .jp-InputArea > * {{ display: block; width: auto; }}
   h1, h2, h3, h4, h5 {{ break-after: avoid; }}
   img, figure, .jp-RenderedImage, tr, .MathJax_Display {{ break-inside: avoid; }}
   .wb-contents a {{ color: #111; }}

@@ -87,7 +87,7 @@ OVERFLOW_SCRIPT = """() => {
     const r = el.getBoundingClientRect();
     if (r.width > 0 && r.right > limit) {
       const q = el.closest('section[id]');
-      const text = Array.from((el.textContent || '').replace(/\s+/g, ' ').trim()).slice(0, 60).join('');
+      const text = Array.from((el.textContent || '').replace(/\\s+/g, ' ').trim()).slice(0, 60).join('');
       wide.push((q ? q.id : 'page') + ': ' + el.tagName.toLowerCase() + ' ' + Math.round(r.right - limit + 1)
                 + ' px too wide' + (text ? ' ("' + text + '")' : ''));
     }
