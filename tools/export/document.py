@@ -19,7 +19,7 @@ from .compose import Submission, submission, workbook_cells
 from .cover import NAME_FONTS, ContentsEntry, cover_html, question_anchor, title_block
 from .figures import KEY_FIGURE_FONT_PT, MARGIN_MM, PAGE_WIDTH_MM, image_html
 from .render import exporter, render_cells
-from .static import static_copy
+from .static import RESULTS_CLASS, static_copy
 
 #: MathJax 2 as ``jupyter-server-mathjax`` ships it: its combined TeX configuration, HTML-CSS output
 #: with the STIX web fonts (the printer inlines the fonts used into the saved HTML).
@@ -54,9 +54,9 @@ main.wb-document {{ font-family: {NAME_FONTS}; color: #111; }}
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ padding: 1px 5px; }}
 .jp-OutputArea-output pre {{ margin: 0; }}
 .wb-fitted td, .wb-fitted th {{ white-space: normal; overflow-wrap: normal; word-break: normal; }}
-.wb-results {{ table-layout: fixed; width: 100%; }}
-.wb-results th:first-child, .wb-results td:first-child {{ width: 45%; }}
-.wb-results td {{ overflow-wrap: anywhere; vertical-align: top; }}
+.{RESULTS_CLASS} {{ table-layout: fixed; width: 100%; }}
+.{RESULTS_CLASS} th:first-child, .{RESULTS_CLASS} td:first-child {{ width: 45%; }}
+.{RESULTS_CLASS} td {{ overflow-wrap: anywhere; vertical-align: top; }}
 img.wb-figure {{ max-width: 100%; height: auto; display: block; }}
 .anchor-link {{ display: none; }}
 .wb-widget-note {{ font-style: italic; color: #444; border-left: 3px solid #9ab; padding: 1px 8px; font-size: 90%; }}
